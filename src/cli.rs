@@ -1,0 +1,433 @@
+//! Command-line arguments → configuration → subcommands.
+
+use crate::load::scan::scan;
+use crate::load::{self, LoadOptions, LoadReport, Progress};
+use crate::model::time::parse_bound;
+use crate::output::{self, stats, table, thousands};
+use crate::query::{Compiled, Cond, Filter, Match, Term};
+use crate::sanitize::escape;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "trailscope",
+    version,
+    about = "Browse AWS CloudTrail logs on your own disk",
+    long_about = "Browse AWS CloudTrail logs on your own disk.\n\nWith no subcommand, opens the interactive browser on PATHs (files or directories; - is standard input), \
+                  on the current directory when it holds CloudTrail files, or on the bundled demo trail.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Start the browser with this filter applied (same language as the filter bar).
+    #[arg(long)]
+    pub filter: Option<String>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Files or directories to open.
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the events that match, oldest first.
+    Query(QueryArgs),
+    /// Counts: events, files, failures, busiest sources, events and actors.
+    Stats(StatsArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LoadArgs {
+    /// Largest decompressed size accepted for one file (bytes; K, M, G suffixes).
+    #[arg(long, value_parser = parse_size, default_value = "4G", global = true)]
+    pub max_file_bytes: u64,
+    /// Exit with status 1 if any file failed to load.
+    #[arg(long, global = true)]
+    pub strict: bool,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Filter text in the filter language (terms AND together with the flags below).
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub text_filter: Option<String>,
+    /// Actor, ARN, access key or principal contains T (case-insensitive).
+    #[arg(long, value_name = "T")]
+    pub user: Option<String>,
+    /// A CodeCommit repository of the event contains T.
+    #[arg(long, value_name = "T")]
+    pub repo: Option<String>,
+    /// A CodePipeline pipeline of the event contains T.
+    #[arg(long, value_name = "T")]
+    pub pipeline: Option<String>,
+    /// Event name is one of A,B,… (case-insensitive).
+    #[arg(long, value_name = "A,B")]
+    pub event: Option<String>,
+    /// Event source (`codecommit` means codecommit.amazonaws.com).
+    #[arg(long, value_name = "S")]
+    pub source: Option<String>,
+    #[arg(long, value_name = "A")]
+    pub account: Option<String>,
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// From this time on (RFC 3339 or YYYY-MM-DD, UTC; inclusive).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Before this time (exclusive).
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// Only events with an errorCode.
+    #[arg(long)]
+    pub errors: bool,
+    /// Only read-only events.
+    #[arg(long, conflicts_with = "mutating")]
+    pub read_only: bool,
+    /// Only mutating events.
+    #[arg(long)]
+    pub mutating: bool,
+    /// The raw event JSON contains T (case-insensitive).
+    #[arg(long, value_name = "T")]
+    pub text: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryFormat {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+/// `4G`, `512M`, `100K` or a number of bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&t[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&t[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&t[..i], 1 << 30),
+        Some((i, 'T' | 't')) => (&t[..i], 1 << 40),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("`{text}` is not a size (examples: 4G, 512M, 1000000)"))
+}
+
+impl FilterArgs {
+    /// The flags and `--filter` text as one filter.
+    pub fn to_filter(&self) -> Result<Filter, String> {
+        let mut f = match &self.text_filter {
+            Some(t) => Filter::parse(t).map_err(|e| format!("--filter: {e}"))?,
+            None => Filter::default(),
+        };
+        let list = |s: &str| {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        };
+        let time = |flag: &str, s: &str| {
+            parse_bound(s).ok_or_else(|| format!("--{flag}: `{s}` is not a time: use YYYY-MM-DD or RFC 3339 (2024-03-01T10:00:00Z)"))
+        };
+        let mut add = |cond: Cond| {
+            f.terms.push(Term {
+                negated: false,
+                cond,
+            })
+        };
+        if let Some(v) = &self.user {
+            add(Cond::User(vec![Match::substring(v)]));
+        }
+        if let Some(v) = &self.repo {
+            add(Cond::Repo(vec![Match::substring(v)]));
+        }
+        if let Some(v) = &self.pipeline {
+            add(Cond::Pipeline(vec![Match::substring(v)]));
+        }
+        if let Some(v) = &self.event {
+            add(Cond::Event(list(v)));
+        }
+        if let Some(v) = &self.source {
+            add(Cond::Source(
+                list(v)
+                    .iter()
+                    .map(|s| crate::query::parse::expand_source(s))
+                    .collect(),
+            ));
+        }
+        if let Some(v) = &self.account {
+            add(Cond::Account(list(v)));
+        }
+        if let Some(v) = &self.region {
+            add(Cond::Region(list(v)));
+        }
+        if let Some(v) = &self.since {
+            add(Cond::Since(time("since", v)?));
+        }
+        if let Some(v) = &self.until {
+            add(Cond::Until(time("until", v)?));
+        }
+        if self.errors {
+            add(Cond::Errors);
+        }
+        if self.read_only {
+            add(Cond::ReadOnly);
+        }
+        if self.mutating {
+            add(Cond::Mutating);
+        }
+        if let Some(v) = &self.text {
+            add(Cond::Text(v.clone()));
+        }
+        Ok(f)
+    }
+}
+
+/// Runs the program; returns the exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let opts = LoadOptions {
+        max_file_bytes: cli.load.max_file_bytes,
+    };
+    let strict = cli.load.strict;
+    let result = match cli.command {
+        Some(Command::Query(args)) => query(args, &opts, strict),
+        Some(Command::Stats(args)) => stats_command(args, &opts, strict),
+        None => crate::tui::run(cli.paths, cli.filter, &opts),
+    };
+    match result {
+        Ok(code) => code,
+        Err(CliError::Usage(msg)) => {
+            eprintln!("trailscope: {}", escape(&msg));
+            2
+        }
+        Err(CliError::Failed(msg)) => {
+            eprintln!("trailscope: {}", escape(&msg));
+            1
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad arguments: exit 2.
+    Usage(String),
+    /// Could not do the work: exit 1.
+    Failed(String),
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    }
+}
+
+/// Prints load problems (one line per file) and a summary line to stderr.
+pub fn report_problems(report: &LoadReport, events: usize, duplicates: usize) {
+    let mut err = std::io::stderr().lock();
+    for p in &report.failures {
+        let _ = writeln!(
+            err,
+            "trailscope: {}: {}",
+            escape(&p.path),
+            escape(&p.message)
+        );
+    }
+    for p in &report.warnings {
+        let _ = writeln!(
+            err,
+            "trailscope: warning: {}: {}",
+            escape(&p.path),
+            escape(&p.message)
+        );
+    }
+    if !report.failures.is_empty() || !report.warnings.is_empty() {
+        let _ = writeln!(
+            err,
+            "trailscope: loaded {} events from {} files ({} skipped, {} failed, {} duplicate deliveries dropped)",
+            thousands(events),
+            thousands(report.files_read),
+            thousands(report.files_skipped),
+            thousands(report.files_failed),
+            thousands(duplicates)
+        );
+    }
+}
+
+fn exit_status(report: &LoadReport, events_seen: usize, strict: bool) -> i32 {
+    if events_seen == 0 || (strict && report.files_failed > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+struct Cells {
+    cells: Vec<String>,
+}
+
+fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
+    let filter = args.filter.to_filter().map_err(CliError::Usage)?;
+    let fuzzy = filter.fuzzy_words();
+    let format = args.format;
+    let progress = Progress::default();
+    let result = scan(&default_paths(args.paths), opts, &progress, |raw, f| {
+        if !filter.matches_fields(f, raw, &fuzzy) {
+            return None;
+        }
+        Some(match format {
+            QueryFormat::Jsonl => Cells {
+                cells: vec![load::fetch::compact(raw)],
+            },
+            _ => Cells {
+                cells: output::event_cells(
+                    f.time,
+                    &f.name,
+                    &f.source,
+                    &f.actor,
+                    f.resource(),
+                    &f.region,
+                    &f.source_ip,
+                    &f.error_code,
+                ),
+            },
+        })
+    });
+    report_problems(&result.report, result.events_seen, result.duplicates);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match format {
+        QueryFormat::Jsonl => result
+            .hits
+            .iter()
+            .try_for_each(|h| writeln!(out, "{}", h.value.cells[0])),
+        QueryFormat::Csv => {
+            let header = output::EVENT_COLUMNS
+                .iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join(",");
+            writeln!(out, "{header}").and_then(|_| {
+                result.hits.iter().try_for_each(|h| {
+                    let row: Vec<String> =
+                        h.value.cells.iter().map(|c| table::csv_field(c)).collect();
+                    writeln!(out, "{}", row.join(","))
+                })
+            })
+        }
+        QueryFormat::Table => {
+            let rows: Vec<Vec<String>> = result.hits.into_iter().map(|h| h.value.cells).collect();
+            out.write_all(
+                table::render(&output::EVENT_COLUMNS, &rows, &output::EVENT_WIDTHS).as_bytes(),
+            )
+        }
+    };
+    match written.and_then(|_| out.flush()) {
+        Ok(()) => {}
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(exit_status(&result.report, result.events_seen, strict))
+}
+
+/// The events of `index` that match `filter`, reading raw JSON for `text:` terms.
+pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
+    let compiled = Compiled::new(filter, index, None);
+    let candidates = compiled.select();
+    if !filter.needs_raw() {
+        return candidates;
+    }
+    let texts: Vec<&str> = filter
+        .terms
+        .iter()
+        .filter_map(|t| match &t.cond {
+            Cond::Text(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    let negated: Vec<bool> = filter
+        .terms
+        .iter()
+        .filter(|t| matches!(t.cond, Cond::Text(_)))
+        .map(|t| t.negated)
+        .collect();
+    let positions: Vec<usize> = candidates.iter().map(|&i| i as usize).collect();
+    let raws = load::fetch::raw_events(index, &positions);
+    candidates
+        .into_iter()
+        .zip(raws)
+        .filter(|(_, raw)| match raw {
+            Ok(raw) => texts
+                .iter()
+                .zip(&negated)
+                .all(|(t, neg)| crate::query::parse::contains_ci(raw, t) != *neg),
+            Err(_) => false,
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn stats_command(args: StatsArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
+    let filter = args.filter.to_filter().map_err(CliError::Usage)?;
+    let progress = Progress::default();
+    let (index, report) = load::load(&default_paths(args.paths), opts, &progress);
+    if args.format == TextOrJson::Text {
+        report_problems(&report, index.len(), index.duplicates);
+    }
+    let selected = if filter.is_empty() {
+        (0..index.len() as u32).collect()
+    } else {
+        select(&index, &filter)
+    };
+    let s = stats::compute(&index, &report, &selected);
+    let text = match args.format {
+        TextOrJson::Json => {
+            serde_json::to_string_pretty(&s).map_err(|e| CliError::Failed(e.to_string()))? + "\n"
+        }
+        TextOrJson::Text => s.to_text(),
+    };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(exit_status(&report, index.len(), strict))
+}

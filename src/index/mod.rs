@@ -1,0 +1,337 @@
+//! The in-memory event index: one column per field, interned strings, events in
+//! time order. Raw JSON stays on disk; [`crate::load::fetch`] re-reads it on demand.
+//!
+//! Memory per event is the columns below (≈ 85 bytes) plus each distinct string once.
+
+pub mod builder;
+pub mod strings;
+
+pub use builder::{Batch, IndexBuilder, Row};
+
+pub use strings::{StrId, Strings};
+
+use crate::model::Millis;
+use rustc_hash::FxHashMap;
+use std::path::PathBuf;
+
+/// Bits of [`Columns::flags`].
+pub mod flag {
+    pub const READ_ONLY_KNOWN: u8 = 1;
+    pub const READ_ONLY: u8 = 2;
+    pub const MFA_KNOWN: u8 = 4;
+    pub const MFA: u8 = 8;
+    pub const DATA_KNOWN: u8 = 16;
+    pub const DATA: u8 = 32;
+
+    pub fn encode(known: u8, set: u8, value: Option<bool>) -> u8 {
+        match value {
+            Some(true) => known | set,
+            Some(false) => known,
+            None => 0,
+        }
+    }
+
+    pub fn decode(flags: u8, known: u8, set: u8) -> Option<bool> {
+        (flags & known != 0).then_some(flags & set != 0)
+    }
+}
+
+/// One input file. Events point back here so their raw JSON can be re-read.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    pub path: PathBuf,
+    /// The path as shown to people (control characters escaped).
+    pub display: String,
+    /// Size and modification time when loaded, to notice a file that changed since.
+    pub stamp: Option<(u64, std::time::SystemTime)>,
+    pub events: u32,
+}
+
+/// Event columns; index `i` in every vector is the same event.
+#[derive(Debug, Default)]
+pub struct Columns {
+    pub time: Vec<Millis>,
+    pub source: Vec<StrId>,
+    pub name: Vec<StrId>,
+    pub region: Vec<StrId>,
+    pub account: Vec<StrId>,
+    pub source_ip: Vec<StrId>,
+    pub user_agent: Vec<StrId>,
+    /// Id into [`Index::identities`].
+    pub identity: Vec<u32>,
+    pub error: Vec<StrId>,
+    pub event_type: Vec<StrId>,
+    pub resource: Vec<StrId>,
+    /// Id into [`Index::sets`]: the event's repositories.
+    pub repos: Vec<u32>,
+    /// Id into [`Index::sets`]: the event's pipelines.
+    pub pipelines: Vec<u32>,
+    pub flags: Vec<u8>,
+    pub file: Vec<u32>,
+    /// Position of the event among the events of its file.
+    pub ordinal: Vec<u32>,
+}
+
+/// Runs `$body` with `$v` bound to each column in turn (reordering, filtering).
+macro_rules! each_column {
+    ($cols:expr, $v:ident => $body:expr) => {{
+        let c = $cols;
+        {
+            let $v = &mut c.time;
+            $body;
+        }
+        {
+            let $v = &mut c.source;
+            $body;
+        }
+        {
+            let $v = &mut c.name;
+            $body;
+        }
+        {
+            let $v = &mut c.region;
+            $body;
+        }
+        {
+            let $v = &mut c.account;
+            $body;
+        }
+        {
+            let $v = &mut c.source_ip;
+            $body;
+        }
+        {
+            let $v = &mut c.user_agent;
+            $body;
+        }
+        {
+            let $v = &mut c.identity;
+            $body;
+        }
+        {
+            let $v = &mut c.error;
+            $body;
+        }
+        {
+            let $v = &mut c.event_type;
+            $body;
+        }
+        {
+            let $v = &mut c.resource;
+            $body;
+        }
+        {
+            let $v = &mut c.repos;
+            $body;
+        }
+        {
+            let $v = &mut c.pipelines;
+            $body;
+        }
+        {
+            let $v = &mut c.flags;
+            $body;
+        }
+        {
+            let $v = &mut c.file;
+            $body;
+        }
+        {
+            let $v = &mut c.ordinal;
+            $body;
+        }
+    }};
+}
+pub(crate) use each_column;
+
+impl Columns {
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.capacity() * (8 + 14 * 4 + 1)
+    }
+
+    fn capacity(&self) -> usize {
+        self.time.capacity()
+    }
+}
+
+/// Who acted, as CloudTrail identifies them: interned as one tuple because the
+/// five strings travel together (an access key belongs to one principal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Identity {
+    pub kind: StrId,
+    pub actor: StrId,
+    pub arn: StrId,
+    pub access_key: StrId,
+    pub principal: StrId,
+}
+
+/// The loaded archive.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub strings: Strings,
+    /// Interned sets of string ids (repositories, pipelines); set 0 is empty.
+    pub sets: Vec<Box<[StrId]>>,
+    pub identities: Vec<Identity>,
+    pub cols: Columns,
+    pub files: Vec<FileEntry>,
+    /// `GitPush` references per event: (ref, commit).
+    pub git_refs: FxHashMap<u32, Vec<(StrId, StrId)>>,
+    /// Raw JSON of `CreatePipeline`/`UpdatePipeline` events, kept because pipeline
+    /// history needs every structure and they are a tiny share of a trail.
+    pub pipeline_raw: FxHashMap<u32, Box<str>>,
+    pub duplicates: usize,
+    /// Temporary copies of standard input, deleted when the index is dropped.
+    pub spool: Vec<tempfile::TempPath>,
+}
+
+impl Index {
+    pub fn len(&self) -> usize {
+        self.cols.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cols.is_empty()
+    }
+
+    pub fn event(&self, i: usize) -> EventRef<'_> {
+        EventRef { index: self, i }
+    }
+
+    pub fn identity_of(&self, i: usize) -> Identity {
+        self.identities
+            .get(self.cols.identity[i] as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn set(&self, id: u32) -> &[StrId] {
+        self.sets.get(id as usize).map(|s| &**s).unwrap_or(&[])
+    }
+
+    /// Approximate heap held by the index, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.cols.heap_bytes()
+            + self.strings.heap_bytes()
+            + self.sets.iter().map(|s| s.len() * 4 + 16).sum::<usize>()
+            + self.identities.capacity() * std::mem::size_of::<Identity>() * 2
+            + self
+                .pipeline_raw
+                .values()
+                .map(|s| s.len() + 32)
+                .sum::<usize>()
+            + self
+                .files
+                .iter()
+                .map(|f| f.display.len() * 2 + 96)
+                .sum::<usize>()
+    }
+}
+
+/// Read access to one event's indexed fields.
+#[derive(Clone, Copy)]
+pub struct EventRef<'a> {
+    pub index: &'a Index,
+    pub i: usize,
+}
+
+macro_rules! str_accessors {
+    ($($name:ident),*) => {
+        $(pub fn $name(&self) -> &'a str {
+            self.index.strings.get(self.index.cols.$name[self.i])
+        })*
+    };
+}
+
+impl<'a> EventRef<'a> {
+    str_accessors!(
+        source, name, region, account, source_ip, user_agent, error, event_type, resource
+    );
+
+    pub fn identity_type(&self) -> &'a str {
+        self.index.strings.get(self.index.identity_of(self.i).kind)
+    }
+
+    pub fn actor(&self) -> &'a str {
+        self.index.strings.get(self.index.identity_of(self.i).actor)
+    }
+
+    pub fn arn(&self) -> &'a str {
+        self.index.strings.get(self.index.identity_of(self.i).arn)
+    }
+
+    pub fn access_key(&self) -> &'a str {
+        self.index
+            .strings
+            .get(self.index.identity_of(self.i).access_key)
+    }
+
+    pub fn principal(&self) -> &'a str {
+        self.index
+            .strings
+            .get(self.index.identity_of(self.i).principal)
+    }
+
+    pub fn time(&self) -> Millis {
+        self.index.cols.time[self.i]
+    }
+
+    pub fn flags(&self) -> u8 {
+        self.index.cols.flags[self.i]
+    }
+
+    pub fn read_only(&self) -> Option<bool> {
+        flag::decode(self.flags(), flag::READ_ONLY_KNOWN, flag::READ_ONLY)
+    }
+
+    pub fn mfa(&self) -> Option<bool> {
+        flag::decode(self.flags(), flag::MFA_KNOWN, flag::MFA)
+    }
+
+    pub fn data_transferred(&self) -> Option<bool> {
+        flag::decode(self.flags(), flag::DATA_KNOWN, flag::DATA)
+    }
+
+    pub fn repositories(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let index = self.index;
+        index
+            .set(index.cols.repos[self.i])
+            .iter()
+            .map(move |&id| index.strings.get(id))
+    }
+
+    pub fn pipelines(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let index = self.index;
+        index
+            .set(index.cols.pipelines[self.i])
+            .iter()
+            .map(move |&id| index.strings.get(id))
+    }
+
+    pub fn file(&self) -> &'a FileEntry {
+        &self.index.files[self.index.cols.file[self.i] as usize]
+    }
+
+    pub fn ordinal(&self) -> u32 {
+        self.index.cols.ordinal[self.i]
+    }
+
+    pub fn git_refs(&self) -> Vec<(&'a str, &'a str)> {
+        self.index
+            .git_refs
+            .get(&(self.i as u32))
+            .map(|refs| {
+                refs.iter()
+                    .map(|&(r, c)| (self.index.strings.get(r), self.index.strings.get(c)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,136 @@
+//! Re-reading events' raw JSON from their files.
+//!
+//! The index keeps only (file, position in file) per event; the JSON is read again
+//! when a view or an output needs it. The file is decoded exactly as at load time,
+//! so positions line up; a file that changed since loading is reported, not trusted.
+
+use super::read::read_file;
+use super::shapes::decode_events;
+use crate::index::{FileEntry, Index};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{path}: the file changed since it was loaded")]
+    Changed { path: String },
+    #[error("{path}: {cause}")]
+    Unreadable { path: String, cause: String },
+    #[error("{path}: event #{ordinal} is no longer in the file")]
+    Missing { path: String, ordinal: u32 },
+}
+
+/// Every event of one file, raw, in file order.
+pub fn file_events(entry: &FileEntry, max_bytes: u64) -> Result<Vec<String>, FetchError> {
+    if entry.stamp.is_some() && super::stamp(&entry.path) != entry.stamp {
+        return Err(FetchError::Changed {
+            path: entry.display.clone(),
+        });
+    }
+    let decoded = read_file(&entry.path, max_bytes).map_err(|e| FetchError::Unreadable {
+        path: entry.display.clone(),
+        cause: e.to_string(),
+    })?;
+    let text = String::from_utf8_lossy(&decoded.text);
+    let mut out = Vec::new();
+    decode_events(&text, &mut |raw, _| out.push(raw.to_string()));
+    Ok(out)
+}
+
+/// The raw JSON of event `i`.
+pub fn raw_event(index: &Index, i: usize) -> Result<String, FetchError> {
+    let ev = index.event(i);
+    let entry = ev.file();
+    let mut all = file_events(entry, u64::MAX)?;
+    let ordinal = ev.ordinal();
+    if (ordinal as usize) < all.len() {
+        Ok(all.swap_remove(ordinal as usize))
+    } else {
+        Err(FetchError::Missing {
+            path: entry.display.clone(),
+            ordinal,
+        })
+    }
+}
+
+/// Raw JSON of many events, each file decoded once, files in parallel; results in
+/// the order of `events`.
+pub fn raw_events(index: &Index, events: &[usize]) -> Vec<Result<String, FetchError>> {
+    let mut by_file: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (pos, &i) in events.iter().enumerate() {
+        by_file.entry(index.cols.file[i]).or_default().push(pos);
+    }
+    let groups: Vec<(u32, Vec<usize>)> = by_file.into_iter().collect();
+    let fetched: Vec<Vec<(usize, Result<String, FetchError>)>> = groups
+        .par_iter()
+        .map(|(file, positions)| {
+            let entry = &index.files[*file as usize];
+            match file_events(entry, u64::MAX) {
+                Ok(mut all) => positions
+                    .iter()
+                    .map(|&pos| {
+                        let ordinal = index.cols.ordinal[events[pos]];
+                        let raw = all.get_mut(ordinal as usize).map(std::mem::take).ok_or(
+                            FetchError::Missing {
+                                path: entry.display.clone(),
+                                ordinal,
+                            },
+                        );
+                        (pos, raw)
+                    })
+                    .collect(),
+                Err(e) => positions.iter().map(|&pos| (pos, Err(e.clone()))).collect(),
+            }
+        })
+        .collect();
+    let mut out: Vec<Result<String, FetchError>> = (0..events.len())
+        .map(|_| {
+            Err(FetchError::Missing {
+                path: String::new(),
+                ordinal: 0,
+            })
+        })
+        .collect();
+    for (pos, raw) in fetched.into_iter().flatten() {
+        out[pos] = raw;
+    }
+    out
+}
+
+/// One line of JSON: whitespace outside strings removed, everything else as written.
+pub fn compact(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in raw.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_ascii_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_keeps_strings() {
+        assert_eq!(
+            compact("{ \"a b\" : [1, 2],\n \"c\": \"x\\\" y\" }"),
+            "{\"a b\":[1,2],\"c\":\"x\\\" y\"}"
+        );
+    }
+}

@@ -1,0 +1,376 @@
+//! The loader: files → decoded events → [`Index`], in parallel, surviving every
+//! bad file. Each file is read and decoded once, on a worker thread, into a
+//! [`Batch`]; batches are merged in file order so results are deterministic.
+
+pub mod discover;
+pub mod gzip;
+pub mod read;
+pub mod repair;
+pub mod shapes;
+
+use crate::index::builder::BatchWriter;
+use crate::index::{Batch, FileEntry, Index, IndexBuilder};
+use crate::model::EventFields;
+use discover::{SkipReason, discover, display_path};
+use rayon::prelude::*;
+use read::{ReadError, read_file};
+use shapes::{Shape, decode_events};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// The default cap on one file's decompressed size.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub max_file_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+/// Live counters for a progress display; updated by worker threads.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files_total: AtomicUsize,
+    pub files_done: AtomicUsize,
+    pub events: AtomicUsize,
+    pub bytes: AtomicU64,
+    pub errors: AtomicUsize,
+}
+
+/// A file-level problem, with the path as shown to people.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    pub path: String,
+    #[serde(rename = "error")]
+    pub message: String,
+}
+
+/// What loading did, file by file, besides the events.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub files_read: usize,
+    pub files_skipped: usize,
+    pub files_failed: usize,
+    pub failures: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    /// Decoded bytes.
+    pub bytes: u64,
+    /// JSON objects that were not CloudTrail records.
+    pub not_events: usize,
+}
+
+/// How reading one file went (its events went to the caller's sink).
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub bytes: u64,
+    pub events: usize,
+    pub error: Option<String>,
+    pub warnings: Vec<String>,
+    pub not_events: usize,
+    pub digest: bool,
+}
+
+/// One file's result from a worker.
+struct FileResult {
+    batch: Batch,
+    outcome: FileOutcome,
+}
+
+impl Progress {
+    fn record(&self, outcome: &FileOutcome) {
+        self.files_done.fetch_add(1, Ordering::Relaxed);
+        self.events.fetch_add(outcome.events, Ordering::Relaxed);
+        self.bytes.fetch_add(outcome.bytes, Ordering::Relaxed);
+        if outcome.error.is_some() {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl LoadReport {
+    fn add(&mut self, path: String, outcome: FileOutcome) {
+        self.bytes += outcome.bytes;
+        self.not_events += outcome.not_events;
+        for w in outcome.warnings {
+            self.warnings.push(Problem {
+                path: path.clone(),
+                message: w,
+            });
+        }
+        if let Some(e) = outcome.error {
+            self.files_failed += 1;
+            self.failures.push(Problem { path, message: e });
+        } else if outcome.digest {
+            self.files_skipped += 1;
+        } else {
+            self.files_read += 1;
+        }
+    }
+}
+
+/// Where the inputs are: paths, with `-` meaning standard input.
+pub fn load(inputs: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> (Index, LoadReport) {
+    let mut loader = Loader::start(inputs, progress);
+    while loader.step(opts, progress) {}
+    loader.finish()
+}
+
+/// Loading in steps, so a caller (the TUI) can look at what has loaded so far.
+pub struct Loader {
+    builder: IndexBuilder,
+    report: LoadReport,
+    paths: Vec<PathBuf>,
+    next: usize,
+    /// Decoded but not yet merged: (first file index, results).
+    pending: Option<(usize, Vec<FileResult>)>,
+    spool: Vec<tempfile::TempPath>,
+}
+
+fn merge(
+    builder: &mut IndexBuilder,
+    report: &mut LoadReport,
+    first: usize,
+    results: Vec<FileResult>,
+) {
+    for (offset, r) in results.into_iter().enumerate() {
+        let path = builder.index().files[first + offset].display.clone();
+        report.add(path, r.outcome);
+        builder.add(r.batch);
+    }
+}
+
+const CHUNK_FILES: usize = 256;
+
+impl Loader {
+    pub fn start(inputs: &[PathBuf], progress: &Progress) -> Loader {
+        let resolved = resolve(inputs, progress);
+        let paths = resolved.files.iter().map(|f| f.path.clone()).collect();
+        Loader {
+            builder: IndexBuilder::new(resolved.files),
+            report: resolved.report,
+            paths,
+            next: 0,
+            pending: None,
+            spool: resolved.spool,
+        }
+    }
+
+    /// Reads the next chunk of files; false when all are read. Merging the
+    /// previous chunk overlaps with decoding this one.
+    pub fn step(&mut self, opts: &LoadOptions, progress: &Progress) -> bool {
+        let Loader {
+            builder,
+            report,
+            paths,
+            next,
+            pending,
+            ..
+        } = self;
+        let start = *next;
+        let end = (start + CHUNK_FILES).min(paths.len());
+        let previous = pending.take();
+        if previous.is_none() && start >= end {
+            return false;
+        }
+        let (_, results) = rayon::join(
+            || {
+                if let Some((first, results)) = previous {
+                    merge(builder, report, first, results);
+                }
+            },
+            || {
+                (start..end)
+                    .into_par_iter()
+                    .map(|i| {
+                        let mut writer = BatchWriter::new(i as u32);
+                        let outcome = process_file(&paths[i], opts, &mut |raw, fields| {
+                            writer.push(raw, fields)
+                        });
+                        progress.record(&outcome);
+                        FileResult {
+                            batch: writer.finish(),
+                            outcome,
+                        }
+                    })
+                    .collect::<Vec<FileResult>>()
+            },
+        );
+        if start < end {
+            *pending = Some((start, results));
+        }
+        *next = end;
+        true
+    }
+
+    /// What has loaded so far, sorted by time.
+    pub fn snapshot(&mut self) -> &Index {
+        self.builder.sort();
+        self.builder.index()
+    }
+
+    pub fn report(&self) -> &LoadReport {
+        &self.report
+    }
+
+    pub fn finish(mut self) -> (Index, LoadReport) {
+        if let Some((first, results)) = self.pending.take() {
+            merge(&mut self.builder, &mut self.report, first, results);
+        }
+        let mut index = self.builder.finish();
+        index.spool = self.spool;
+        (index, self.report)
+    }
+}
+
+/// The files to read, after walking directories and spooling standard input.
+pub struct Resolved {
+    pub files: Vec<FileEntry>,
+    /// Skipped files and paths that could not be listed, so far.
+    pub report: LoadReport,
+    pub spool: Vec<tempfile::TempPath>,
+}
+
+/// Resolves command-line inputs (`-` is standard input) to files.
+pub fn resolve(inputs: &[PathBuf], progress: &Progress) -> Resolved {
+    let mut report = LoadReport::default();
+    let mut spool = Vec::new();
+    let mut roots = Vec::new();
+    let mut stdin_path = None;
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            match spool_stdin() {
+                Ok(p) => {
+                    stdin_path = Some(p.to_path_buf());
+                    roots.push(p.to_path_buf());
+                    spool.push(p);
+                }
+                Err(e) => report.failures.push(Problem {
+                    path: "<stdin>".into(),
+                    message: format!("cannot read standard input: {}", discover::describe_io(&e)),
+                }),
+            }
+        } else {
+            roots.push(input.clone());
+        }
+    }
+    let found = discover(&roots);
+    report.files_skipped = found
+        .skipped
+        .iter()
+        .filter(|(_, r)| *r != SkipReason::AlreadySeen)
+        .count();
+    for (path, message) in found.failures {
+        report.failures.push(Problem {
+            path: display_path(&path),
+            message,
+        });
+    }
+    report.files_failed = report.failures.len();
+    progress
+        .errors
+        .fetch_add(report.files_failed, Ordering::Relaxed);
+    progress
+        .files_total
+        .store(found.files.len(), Ordering::Relaxed);
+    let files = found
+        .files
+        .iter()
+        .map(|p| FileEntry {
+            path: p.clone(),
+            display: if Some(p) == stdin_path.as_ref() {
+                "<stdin>".into()
+            } else {
+                display_path(p)
+            },
+            stamp: stamp(p),
+            events: 0,
+        })
+        .collect();
+    Resolved {
+        files,
+        report,
+        spool,
+    }
+}
+
+fn spool_stdin() -> std::io::Result<tempfile::TempPath> {
+    let mut file = tempfile::Builder::new()
+        .prefix("trailscope-stdin-")
+        .tempfile()?;
+    let mut stdin = std::io::stdin().lock();
+    let mut buf = Vec::new();
+    stdin.read_to_end(&mut buf)?;
+    std::io::Write::write_all(&mut file, &buf)?;
+    Ok(file.into_temp_path())
+}
+
+fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
+/// Reads and decodes one file, handing each event to `sink`. Never panics on content.
+pub fn process_file(
+    path: &Path,
+    opts: &LoadOptions,
+    sink: &mut dyn FnMut(&str, EventFields<'_>),
+) -> FileOutcome {
+    let mut result = FileOutcome::default();
+    let decoded = match read_file(path, opts.max_file_bytes) {
+        Ok(d) => d,
+        Err(ReadError::Io(io)) => {
+            result.error = Some(format!("cannot read: {}", discover::describe_io(&io)));
+            return result;
+        }
+        Err(e) => {
+            result.error = Some(e.to_string());
+            return result;
+        }
+    };
+    result.bytes = decoded.text.len() as u64;
+    let text = match String::from_utf8(decoded.text) {
+        Ok(t) => t,
+        Err(e) => {
+            result
+                .warnings
+                .push("not valid UTF-8: invalid bytes were replaced with U+FFFD".into());
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    let outcome = decode_events(&text, sink);
+    result.events = outcome.events;
+    result.not_events = outcome.not_events;
+    result.warnings.extend(outcome.warnings);
+    result.digest = outcome.shape == Some(Shape::Digest);
+    result.error = match (decoded.truncated, outcome.error) {
+        (Some(cut), _) => Some(format!(
+            "{cut} ({} event(s) before this point were kept)",
+            outcome.events
+        )),
+        (None, e) => e,
+    };
+    if result.error.is_none() && outcome.events == 0 && !result.digest {
+        result
+            .warnings
+            .push(match (outcome.shape, outcome.not_events) {
+                (Some(Shape::Empty), _) => "empty file".to_string(),
+                (_, 0) => "no events in this file".to_string(),
+                (_, n) => format!(
+                    "no CloudTrail events: {n} JSON object(s) that are not CloudTrail records"
+                ),
+            });
+    }
+    result
+}
+
+/// Re-reads events' raw JSON from their files.
+pub mod fetch;
+pub mod scan;

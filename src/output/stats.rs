@@ -1,0 +1,142 @@
+//! `trailscope stats`: what was loaded, what failed, and the busiest sources,
+//! events and actors.
+
+use crate::index::Index;
+use crate::load::{LoadReport, Problem};
+use crate::model::time::{NO_TIME, format_time};
+use crate::output::thousands;
+use crate::sanitize::escape;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub struct FileCounts {
+    pub read: usize,
+    pub skipped: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    pub events: usize,
+    pub duplicates: usize,
+    pub files: FileCounts,
+    pub failures: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    pub first_event: Option<String>,
+    pub last_event: Option<String>,
+    pub by_source: BTreeMap<String, usize>,
+    pub by_event: BTreeMap<String, usize>,
+    pub by_actor: BTreeMap<String, usize>,
+    #[serde(skip)]
+    top: [Vec<(String, usize)>; 3],
+}
+
+const TOP: usize = 20;
+
+fn top(counts: Vec<usize>, index: &Index) -> Vec<(String, usize)> {
+    let mut pairs: Vec<(String, usize)> = counts
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, n)| n > 0)
+        .map(|(id, n)| (index.strings.get(id as u32).to_string(), n))
+        .collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    pairs.truncate(TOP);
+    pairs
+}
+
+/// Stats over `selected` events of the index (all of them when unfiltered).
+pub fn compute(index: &Index, report: &LoadReport, selected: &[u32]) -> Stats {
+    let n = index.strings.len();
+    let (mut src, mut ev, mut actor) = (vec![0usize; n], vec![0usize; n], vec![0usize; n]);
+    let (mut first, mut last) = (NO_TIME, i64::MIN);
+    for &i in selected {
+        let i = i as usize;
+        src[index.cols.source[i] as usize] += 1;
+        ev[index.cols.name[i] as usize] += 1;
+        actor[index.identity_of(i).actor as usize] += 1;
+        let t = index.cols.time[i];
+        if t != NO_TIME {
+            first = first.min(t);
+            last = last.max(t);
+        }
+    }
+    let top = [top(src, index), top(ev, index), top(actor, index)];
+    let map = |v: &Vec<(String, usize)>| v.iter().cloned().collect::<BTreeMap<_, _>>();
+    Stats {
+        events: selected.len(),
+        duplicates: index.duplicates,
+        files: FileCounts {
+            read: report.files_read,
+            skipped: report.files_skipped,
+            failed: report.files_failed,
+        },
+        failures: report.failures.clone(),
+        warnings: report.warnings.clone(),
+        first_event: (first != NO_TIME).then(|| format_time(first)),
+        last_event: (last != i64::MIN).then(|| format_time(last)),
+        by_source: map(&top[0]),
+        by_event: map(&top[1]),
+        by_actor: map(&top[2]),
+        top,
+    }
+}
+
+impl Stats {
+    /// The text report: counts, time range, failures, and the top lists by count.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "events      {} ({} duplicate deliveries dropped)\n",
+            thousands(self.events),
+            thousands(self.duplicates)
+        ));
+        out.push_str(&format!(
+            "files       {} read, {} skipped, {} failed\n",
+            thousands(self.files.read),
+            thousands(self.files.skipped),
+            thousands(self.files.failed)
+        ));
+        out.push_str(&format!(
+            "time range  {} .. {}\n",
+            self.first_event.as_deref().unwrap_or("-"),
+            self.last_event.as_deref().unwrap_or("-")
+        ));
+        for p in &self.failures {
+            out.push_str(&format!(
+                "failed      {}: {}\n",
+                escape(&p.path),
+                escape(&p.message)
+            ));
+        }
+        for p in &self.warnings {
+            out.push_str(&format!(
+                "warning     {}: {}\n",
+                escape(&p.path),
+                escape(&p.message)
+            ));
+        }
+        for (title, list) in [
+            ("sources", &self.top[0]),
+            ("events", &self.top[1]),
+            ("actors", &self.top[2]),
+        ] {
+            out.push_str(&format!("\ntop {title}\n"));
+            let width = list
+                .iter()
+                .map(|(_, n)| thousands(*n).len())
+                .max()
+                .unwrap_or(1);
+            for (name, n) in list {
+                let shown = if name.is_empty() {
+                    "(none)".into()
+                } else {
+                    escape(name)
+                };
+                out.push_str(&format!("  {:>width$}  {}\n", thousands(*n), shown));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,121 @@
+//! Aligned text tables for terminals: every cell escaped, widths by display columns
+//! (wide CJK and emoji count as two), long cells cut with an ellipsis.
+
+use crate::sanitize::escape;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Cuts `text` to at most `max` display columns, ending in `…` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads with spaces to `width` display columns.
+pub fn pad(text: &str, width: usize) -> String {
+    let w = text.width();
+    let mut s = text.to_string();
+    for _ in w..width {
+        s.push(' ');
+    }
+    s
+}
+
+/// Renders rows under a header; `max_widths[i]` caps column `i`.
+pub fn render(header: &[&str], rows: &[Vec<String>], max_widths: &[usize]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| truncate(&escape(c), *max_widths.get(i).unwrap_or(&60)))
+                .collect()
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(c.width());
+            }
+        }
+    }
+    let mut out = String::new();
+    let line = |cols: Vec<&str>, out: &mut String| {
+        let last = cols.len().saturating_sub(1);
+        let mut s = String::new();
+        for (i, c) in cols.into_iter().enumerate() {
+            if i == last {
+                s.push_str(c);
+            } else {
+                s.push_str(&pad(c, widths[i]));
+                s.push_str("  ");
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec(), &mut out);
+    for r in &cells {
+        line(r.iter().map(|s| s.as_str()).collect(), &mut out);
+    }
+    out
+}
+
+/// One CSV field (RFC 4180 quoting), control characters escaped.
+pub fn csv_field(text: &str) -> String {
+    let safe = escape(text);
+    if safe.contains([',', '"', '\n']) || safe.starts_with(' ') || safe.ends_with(' ') {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe.into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignment_counts_display_columns() {
+        let out = render(
+            &["A", "B"],
+            &[
+                vec!["日本".into(), "x".into()],
+                vec!["ab".into(), "y".into()],
+            ],
+            &[10, 10],
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[1], "日本  x");
+        assert_eq!(lines[2], "ab    y");
+    }
+
+    #[test]
+    fn cells_are_escaped_and_cut() {
+        let out = render(&["A"], &[vec!["\u{1b}[2Jhello world".into()]], &[12]);
+        assert!(!out.contains('\u{1b}'));
+        assert!(out.contains("\\u{1b}[2Jhe…"), "{out}");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("line\nbreak"), "line\\u{a}break");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+}

@@ -1,0 +1,357 @@
+//! Evaluating a [`Filter`]: on an [`Index`] (precomputed per distinct string, then
+//! a scan of integer columns) and on a freshly decoded event (the streaming CLI).
+//! Both evaluators implement the same rules; a test checks they agree.
+
+use super::fuzzy::FuzzyWord;
+use super::parse::{Cond, Filter, Match, contains_ci};
+use crate::index::{Identity, Index, StrId, flag};
+use crate::model::EventFields;
+
+/// The facet a term constrains; facet counts ignore the terms of their own facet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Facet {
+    Source,
+    Event,
+    User,
+    Repository,
+    Pipeline,
+    Account,
+    Region,
+    Error,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 8] = [
+        Facet::Source,
+        Facet::Event,
+        Facet::User,
+        Facet::Repository,
+        Facet::Pipeline,
+        Facet::Account,
+        Facet::Region,
+        Facet::Error,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Facet::Source => "Source",
+            Facet::Event => "Event",
+            Facet::User => "User",
+            Facet::Repository => "Repository",
+            Facet::Pipeline => "Pipeline",
+            Facet::Account => "Account",
+            Facet::Region => "Region",
+            Facet::Error => "Error",
+        }
+    }
+
+    /// The facet of a condition, if it is one a facet pane sets.
+    pub fn of(cond: &Cond) -> Option<Facet> {
+        Some(match cond {
+            Cond::Source(_) => Facet::Source,
+            Cond::Event(_) => Facet::Event,
+            Cond::User(_) => Facet::User,
+            Cond::Repo(_) => Facet::Repository,
+            Cond::Pipeline(_) => Facet::Pipeline,
+            Cond::Account(_) => Facet::Account,
+            Cond::Region(_) => Facet::Region,
+            Cond::ErrorCode(_) => Facet::Error,
+            _ => return None,
+        })
+    }
+}
+
+fn eq_any(list: &[String], value: &str) -> bool {
+    list.iter().any(|x| {
+        x.eq_ignore_ascii_case(value) || (!x.is_ascii() && x.to_lowercase() == value.to_lowercase())
+    })
+}
+
+fn match_any(list: &[Match], value: &str) -> bool {
+    !value.is_empty() && list.iter().any(|m| m.is_match(value))
+}
+
+impl Filter {
+    /// Evaluates on one decoded event; `raw` is its JSON (needed for `text:`).
+    pub fn matches_fields(&self, f: &EventFields<'_>, raw: &str, fuzzy: &[FuzzyWord]) -> bool {
+        let mut fuzzy_at = 0;
+        self.terms.iter().all(|t| {
+            let hit = match &t.cond {
+                Cond::User(m) => [&f.actor, &f.arn, &f.access_key, &f.principal]
+                    .iter()
+                    .any(|v| match_any(m, v)),
+                Cond::Repo(m) => f.repositories.iter().any(|r| match_any(m, r)),
+                Cond::Pipeline(m) => f.pipelines.iter().any(|p| match_any(m, p)),
+                Cond::Event(l) => eq_any(l, &f.name),
+                Cond::Source(l) => eq_any(l, &f.source),
+                Cond::Account(l) => eq_any(l, &f.account),
+                Cond::Region(l) => eq_any(l, &f.region),
+                Cond::ErrorCode(l) => eq_any(l, &f.error_code),
+                Cond::Since(t) => f.time >= *t && f.time != crate::model::NO_TIME,
+                Cond::Until(t) => f.time < *t,
+                Cond::Errors => !f.error_code.is_empty(),
+                Cond::ReadOnly => f.read_only == Some(true),
+                Cond::Mutating => f.read_only == Some(false),
+                Cond::Text(s) => contains_ci(raw, s),
+                Cond::Fuzzy(_) => {
+                    let word = &fuzzy[fuzzy_at];
+                    fuzzy_at += 1;
+                    [&f.actor, &f.name, &f.source]
+                        .into_iter()
+                        .chain(f.repositories.iter())
+                        .chain(f.pipelines.iter())
+                        .chain(std::iter::once(&f.first_resource))
+                        .any(|v| word.score(v).is_some())
+                }
+            };
+            hit != t.negated
+        })
+    }
+
+    /// The fuzzy words of the filter, in term order, ready to match.
+    pub fn fuzzy_words(&self) -> Vec<FuzzyWord> {
+        self.terms
+            .iter()
+            .filter_map(|t| match &t.cond {
+                Cond::Fuzzy(w) => Some(FuzzyWord::new(w)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// One term, prepared against an index.
+enum Check {
+    /// Any of these string columns has an id marked in `table`.
+    Strings {
+        columns: Vec<Col>,
+        table: Vec<bool>,
+    },
+    /// The set column's set id is marked in `table`.
+    Sets {
+        column: SetCol,
+        table: Vec<bool>,
+    },
+    /// The event's identity id is marked in `table`.
+    Identity {
+        table: Vec<bool>,
+    },
+    /// Strings, identities or sets (fuzzy words look at names, actors and resources).
+    Either {
+        columns: Vec<Col>,
+        strings: Vec<bool>,
+        identities: Vec<bool>,
+        sets: Vec<(SetCol, Vec<bool>)>,
+    },
+    Since(i64),
+    Until(i64),
+    Errors,
+    ReadOnly(bool),
+    /// Decided elsewhere (raw text search); `None` = not yet known, counts as a match.
+    Raw(Option<std::sync::Arc<Vec<bool>>>),
+}
+
+#[derive(Clone, Copy)]
+enum Col {
+    Source,
+    Name,
+    Region,
+    Account,
+    Error,
+    Resource,
+}
+
+#[derive(Clone, Copy)]
+enum SetCol {
+    Repos,
+    Pipelines,
+}
+
+/// A filter compiled against one index.
+pub struct Compiled<'a> {
+    index: &'a Index,
+    terms: Vec<(bool, Option<Facet>, Check)>,
+}
+
+impl<'a> Compiled<'a> {
+    /// `text_hits`: for a `text:` term, which events matched (from a raw scan), if known.
+    pub fn new(
+        filter: &Filter,
+        index: &'a Index,
+        text_hits: Option<std::sync::Arc<Vec<bool>>>,
+    ) -> Compiled<'a> {
+        let strings = &index.strings;
+        let sets_table = |pred: &dyn Fn(StrId) -> bool| -> Vec<bool> {
+            index
+                .sets
+                .iter()
+                .map(|set| set.iter().any(|&id| pred(id)))
+                .collect()
+        };
+        let identities_table = |pred: &dyn Fn(&Identity) -> bool| -> Vec<bool> {
+            index.identities.iter().map(pred).collect()
+        };
+        let terms = filter
+            .terms
+            .iter()
+            .map(|t| {
+                let check = match &t.cond {
+                    Cond::User(m) => {
+                        let ids = strings.matching(|s| match_any(m, s));
+                        Check::Identity {
+                            table: identities_table(&|p| {
+                                ids[p.actor as usize]
+                                    || ids[p.arn as usize]
+                                    || ids[p.access_key as usize]
+                                    || ids[p.principal as usize]
+                            }),
+                        }
+                    }
+                    Cond::Repo(m) => {
+                        let ids = strings.matching(|s| match_any(m, s));
+                        Check::Sets {
+                            column: SetCol::Repos,
+                            table: sets_table(&|id| ids[id as usize]),
+                        }
+                    }
+                    Cond::Pipeline(m) => {
+                        let ids = strings.matching(|s| match_any(m, s));
+                        Check::Sets {
+                            column: SetCol::Pipelines,
+                            table: sets_table(&|id| ids[id as usize]),
+                        }
+                    }
+                    Cond::Event(l) => Check::Strings {
+                        columns: vec![Col::Name],
+                        table: strings.matching(|s| eq_any(l, s)),
+                    },
+                    Cond::Source(l) => Check::Strings {
+                        columns: vec![Col::Source],
+                        table: strings.matching(|s| eq_any(l, s)),
+                    },
+                    Cond::Account(l) => Check::Strings {
+                        columns: vec![Col::Account],
+                        table: strings.matching(|s| eq_any(l, s)),
+                    },
+                    Cond::Region(l) => Check::Strings {
+                        columns: vec![Col::Region],
+                        table: strings.matching(|s| eq_any(l, s)),
+                    },
+                    Cond::ErrorCode(l) => Check::Strings {
+                        columns: vec![Col::Error],
+                        table: strings.matching(|s| eq_any(l, s)),
+                    },
+                    Cond::Since(t) => Check::Since(*t),
+                    Cond::Until(t) => Check::Until(*t),
+                    Cond::Errors => Check::Errors,
+                    Cond::ReadOnly => Check::ReadOnly(true),
+                    Cond::Mutating => Check::ReadOnly(false),
+                    Cond::Text(_) => Check::Raw(text_hits.clone()),
+                    Cond::Fuzzy(w) => {
+                        let word = FuzzyWord::new(w);
+                        let table = strings.matching(|s| word.score(s).is_some());
+                        let sets = vec![
+                            (SetCol::Repos, sets_table(&|id| table[id as usize])),
+                            (SetCol::Pipelines, sets_table(&|id| table[id as usize])),
+                        ];
+                        let identities = identities_table(&|p| table[p.actor as usize]);
+                        Check::Either {
+                            columns: vec![Col::Name, Col::Source, Col::Resource],
+                            strings: table,
+                            identities,
+                            sets,
+                        }
+                    }
+                };
+                (t.negated, Facet::of(&t.cond), check)
+            })
+            .collect();
+        Compiled { index, terms }
+    }
+
+    fn col(&self, c: Col) -> &'a [StrId] {
+        let cols = &self.index.cols;
+        match c {
+            Col::Source => &cols.source,
+            Col::Name => &cols.name,
+            Col::Region => &cols.region,
+            Col::Account => &cols.account,
+            Col::Error => &cols.error,
+            Col::Resource => &cols.resource,
+        }
+    }
+
+    fn set_col(&self, c: SetCol) -> &'a [u32] {
+        match c {
+            SetCol::Repos => &self.index.cols.repos,
+            SetCol::Pipelines => &self.index.cols.pipelines,
+        }
+    }
+
+    fn check(&self, check: &Check, i: usize) -> bool {
+        match check {
+            Check::Strings { columns, table } => {
+                columns.iter().any(|&c| table[self.col(c)[i] as usize])
+            }
+            Check::Sets { column, table } => table[self.set_col(*column)[i] as usize],
+            Check::Identity { table } => table[self.index.cols.identity[i] as usize],
+            Check::Either {
+                columns,
+                strings,
+                identities,
+                sets,
+            } => {
+                identities[self.index.cols.identity[i] as usize]
+                    || columns.iter().any(|&c| strings[self.col(c)[i] as usize])
+                    || sets.iter().any(|(c, t)| t[self.set_col(*c)[i] as usize])
+            }
+            Check::Since(t) => {
+                let time = self.index.cols.time[i];
+                time >= *t && time != crate::model::NO_TIME
+            }
+            Check::Until(t) => self.index.cols.time[i] < *t,
+            Check::Errors => self.index.cols.error[i] != 0,
+            Check::ReadOnly(want) => {
+                flag::decode(
+                    self.index.cols.flags[i],
+                    flag::READ_ONLY_KNOWN,
+                    flag::READ_ONLY,
+                ) == Some(*want)
+            }
+            Check::Raw(hits) => hits
+                .as_ref()
+                .map(|h| h.get(i).copied().unwrap_or(false))
+                .unwrap_or(true),
+        }
+    }
+
+    pub fn matches(&self, i: usize) -> bool {
+        self.terms
+            .iter()
+            .all(|(neg, _, c)| self.check(c, i) != *neg)
+    }
+
+    /// The events that match, in index order.
+    pub fn select(&self) -> Vec<u32> {
+        (0..self.index.len())
+            .filter(|&i| self.matches(i))
+            .map(|i| i as u32)
+            .collect()
+    }
+
+    /// For facet counts: which facets' terms event `i` fails. Returns `None` when a
+    /// term that belongs to no facet fails (the event counts nowhere), else the
+    /// bitmask of failing facets.
+    pub fn failing_facets(&self, i: usize) -> Option<u16> {
+        let mut mask = 0u16;
+        for (neg, facet, c) in &self.terms {
+            if self.check(c, i) == *neg {
+                match facet {
+                    Some(f) => mask |= 1 << (*f as u16),
+                    None => return None,
+                }
+            }
+        }
+        Some(mask)
+    }
+}

@@ -1,0 +1,65 @@
+//! Fuzzy matching of bare filter words against names (fuzzy-matcher's skim algorithm).
+//!
+//! Words are matched against distinct values (actors, event names, sources,
+//! repositories, pipelines, resources), never against every event: the index maps
+//! the matching values back to events.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+pub struct FuzzyWord {
+    word: String,
+    matcher: SkimMatcherV2,
+    min_score: i64,
+}
+
+impl FuzzyWord {
+    pub fn new(word: &str) -> FuzzyWord {
+        let chars = word.chars().count() as i64;
+        FuzzyWord {
+            word: word.to_string(),
+            matcher: SkimMatcherV2::default().ignore_case(),
+            // A scattered subsequence scores low; demand most of a contiguous match so
+            // short words do not match half the trail.
+            min_score: chars * 12,
+        }
+    }
+
+    pub fn score(&self, candidate: &str) -> Option<i64> {
+        if candidate.is_empty() {
+            return None;
+        }
+        self.matcher
+            .fuzzy_match(candidate, &self.word)
+            .filter(|&s| s >= self.min_score)
+    }
+
+    /// Score and the matched character positions, for highlighting.
+    pub fn indices(&self, candidate: &str) -> Option<(i64, Vec<usize>)> {
+        self.matcher
+            .fuzzy_indices(candidate, &self.word)
+            .filter(|(s, _)| *s >= self.min_score)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_matches_score() {
+        let w = FuzzyWord::new("gitpsh");
+        assert!(w.score("GitPush").is_some());
+        assert!(w.score("DescribeInstances").is_none());
+        let w = FuzzyWord::new("deploy");
+        assert!(w.score("Deployer/ci-42").is_some());
+        assert!(w.score("DescribeLoadBalancerPolicy").is_none());
+        assert!(w.score("").is_none());
+    }
+
+    #[test]
+    fn indices_for_highlighting() {
+        let (_, idx) = FuzzyWord::new("push").indices("GitPush").unwrap();
+        assert_eq!(idx, vec![3, 4, 5, 6]);
+    }
+}

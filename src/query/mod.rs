@@ -1,0 +1,8 @@
+//! The filter language (parsing, evaluation, fuzzy words), shared by the CLI and the TUI.
+
+pub mod eval;
+pub mod fuzzy;
+pub mod parse;
+
+pub use eval::{Compiled, Facet};
+pub use parse::{Cond, Filter, Match, ParseError, Term};
