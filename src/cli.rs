@@ -369,7 +369,7 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
 
 /// The events of `index` that match `filter`, reading raw JSON for `text:` terms.
 pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
-    let compiled = Compiled::new(filter, index, None);
+    let compiled = Compiled::new(filter, index);
     let candidates = compiled.select();
     if !filter.needs_raw() {
         return candidates;

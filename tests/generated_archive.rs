@@ -63,7 +63,7 @@ fn query_matches_the_index_for_every_kind_of_term() {
     ];
     for text in filters {
         let filter = Filter::parse(text).unwrap();
-        let compiled = Compiled::new(&filter, &index, None);
+        let compiled = Compiled::new(&filter, &index);
         let expected: Vec<String> = compiled
             .select()
             .into_iter()

@@ -48,7 +48,7 @@ pub struct FileEntry {
 }
 
 /// Event columns; index `i` in every vector is the same event.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Columns {
     pub time: Vec<Millis>,
     pub source: Vec<StrId>,
@@ -174,7 +174,7 @@ pub struct Identity {
 }
 
 /// The loaded archive.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Index {
     pub strings: Strings,
     /// Interned sets of string ids (repositories, pipelines); set 0 is empty.
@@ -189,7 +189,7 @@ pub struct Index {
     pub pipeline_raw: FxHashMap<u32, Box<str>>,
     pub duplicates: usize,
     /// Temporary copies of standard input, deleted when the index is dropped.
-    pub spool: Vec<tempfile::TempPath>,
+    pub spool: std::sync::Arc<Vec<tempfile::TempPath>>,
 }
 
 impl Index {
@@ -203,6 +203,27 @@ impl Index {
 
     pub fn event(&self, i: usize) -> EventRef<'_> {
         EventRef { index: self, i }
+    }
+
+    /// The distinct values bare filter words are matched against: event names,
+    /// sources, actors, resources, repositories and pipelines.
+    pub fn fuzzy_candidates(&self) -> Vec<StrId> {
+        let mut seen = vec![false; self.strings.len()];
+        let mut mark = |id: StrId| seen[id as usize] = true;
+        let c = &self.cols;
+        for i in 0..c.len() {
+            mark(c.name[i]);
+            mark(c.source[i]);
+            mark(c.resource[i]);
+        }
+        for p in &self.identities {
+            mark(p.actor);
+        }
+        for set in &self.sets {
+            set.iter().for_each(|&id| mark(id));
+        }
+        seen[0] = false;
+        seen.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| i as StrId).collect()
     }
 
     pub fn identity_of(&self, i: usize) -> Identity {

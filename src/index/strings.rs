@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 pub type StrId = u32;
 
 /// The global string table of an index.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Strings {
     list: Vec<Box<str>>,
     map: FxHashMap<Box<str>, StrId>,

@@ -225,7 +225,7 @@ impl Loader {
             merge(&mut self.builder, &mut self.report, first, results);
         }
         let mut index = self.builder.finish();
-        index.spool = self.spool;
+        index.spool = std::sync::Arc::new(self.spool);
         (index, self.report)
     }
 }

@@ -171,16 +171,33 @@ enum SetCol {
 pub struct Compiled<'a> {
     index: &'a Index,
     terms: Vec<(bool, Option<Facet>, Check)>,
+    /// Best fuzzy score per string id (0: no match), when the filter has bare words.
+    fuzzy_scores: Option<Vec<i32>>,
+}
+
+/// Per `text:` needle, which events' raw JSON contains it.
+pub type TextHits = rustc_hash::FxHashMap<String, std::sync::Arc<Vec<bool>>>;
+
+/// What a compiled filter may use besides the index.
+#[derive(Default, Clone)]
+pub struct Scope<'s> {
+    /// For `text:` terms: which events matched a raw scan of each needle, once known.
+    pub text_hits: Option<&'s TextHits>,
+    /// The strings bare words are matched against (all strings when `None`).
+    pub fuzzy_candidates: Option<&'s [StrId]>,
 }
 
 impl<'a> Compiled<'a> {
-    /// `text_hits`: for a `text:` term, which events matched (from a raw scan), if known.
-    pub fn new(
-        filter: &Filter,
-        index: &'a Index,
-        text_hits: Option<std::sync::Arc<Vec<bool>>>,
-    ) -> Compiled<'a> {
+    /// Compiles with every string as a fuzzy candidate and `text:` terms undecided
+    /// (they match everything; see [`Scope`]).
+    pub fn new(filter: &Filter, index: &'a Index) -> Compiled<'a> {
+        Compiled::with_scope(filter, index, Scope::default())
+    }
+
+    pub fn with_scope(filter: &Filter, index: &'a Index, scope: Scope<'_>) -> Compiled<'a> {
+        let text_hits = scope.text_hits;
         let strings = &index.strings;
+        let mut fuzzy_scores: Option<Vec<i32>> = None;
         let sets_table = |pred: &dyn Fn(StrId) -> bool| -> Vec<bool> {
             index
                 .sets
@@ -246,10 +263,22 @@ impl<'a> Compiled<'a> {
                     Cond::Errors => Check::Errors,
                     Cond::ReadOnly => Check::ReadOnly(true),
                     Cond::Mutating => Check::ReadOnly(false),
-                    Cond::Text(_) => Check::Raw(text_hits.clone()),
+                    Cond::Text(needle) => Check::Raw(text_hits.and_then(|h| h.get(needle)).cloned()),
                     Cond::Fuzzy(w) => {
                         let word = FuzzyWord::new(w);
-                        let table = strings.matching(|s| word.score(s).is_some());
+                        let scores = fuzzy_scores.get_or_insert_with(|| vec![0; strings.len()]);
+                        let mut table = vec![false; strings.len()];
+                        let mut score = |id: StrId| {
+                            if let Some(s) = word.score(strings.get(id)) {
+                                table[id as usize] = true;
+                                let slot = &mut scores[id as usize];
+                                *slot = (*slot).max(s.min(i32::MAX as i64) as i32);
+                            }
+                        };
+                        match scope.fuzzy_candidates {
+                            Some(ids) => ids.iter().for_each(|&id| score(id)),
+                            None => (0..strings.len() as StrId).for_each(&mut score),
+                        }
                         let sets = vec![
                             (SetCol::Repos, sets_table(&|id| table[id as usize])),
                             (SetCol::Pipelines, sets_table(&|id| table[id as usize])),
@@ -266,7 +295,26 @@ impl<'a> Compiled<'a> {
                 (t.negated, Facet::of(&t.cond), check)
             })
             .collect();
-        Compiled { index, terms }
+        Compiled { index, terms, fuzzy_scores }
+    }
+
+    /// Whether the filter has bare (fuzzy) words.
+    pub fn is_fuzzy(&self) -> bool {
+        self.fuzzy_scores.is_some()
+    }
+
+    /// The best fuzzy score among event `i`'s names, actor and resources.
+    pub fn fuzzy_score(&self, i: usize) -> i32 {
+        let Some(scores) = &self.fuzzy_scores else { return 0 };
+        let c = &self.index.cols;
+        let actor = self.index.identity_of(i).actor;
+        let mut best = [c.name[i], c.source[i], c.resource[i], actor].iter().map(|&id| scores[id as usize]).max().unwrap_or(0);
+        for set in [c.repos[i], c.pipelines[i]] {
+            for &id in self.index.set(set) {
+                best = best.max(scores[id as usize]);
+            }
+        }
+        best
     }
 
     fn col(&self, c: Col) -> &'a [StrId] {

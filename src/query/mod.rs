@@ -1,8 +1,9 @@
 //! The filter language (parsing, evaluation, fuzzy words), shared by the CLI and the TUI.
 
 pub mod eval;
+pub mod facets;
 pub mod fuzzy;
 pub mod parse;
 
-pub use eval::{Compiled, Facet};
+pub use eval::{Compiled, Facet, Scope};
 pub use parse::{Cond, Filter, Match, ParseError, Term};

@@ -1,0 +1,210 @@
+//! A JSON document as lines, for the detail view: each line knows its depth and,
+//! for an opening bracket, where its closing line is, so folding and moving are
+//! index arithmetic (the jless model). Flattening is bounded by serde_json's
+//! parse depth (128), so it cannot exhaust the stack.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    /// `{` or `[`, with the index of the matching close line and the child count.
+    Open { bracket: char, close: usize, children: usize },
+    Close { bracket: char },
+    String(String),
+    Number(String),
+    Literal(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub depth: usize,
+    /// The object key (JSON-escaped, without quotes) when inside an object.
+    pub key: Option<String>,
+    pub token: Token,
+    /// Whether a comma follows (for display).
+    pub comma: bool,
+}
+
+pub fn flatten(value: &Value) -> Vec<Line> {
+    let mut out = Vec::new();
+    push(value, 0, None, false, &mut out);
+    out
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn push(value: &Value, depth: usize, key: Option<String>, comma: bool, out: &mut Vec<Line>) {
+    match value {
+        Value::Object(map) => {
+            let at = out.len();
+            out.push(Line { depth, key, token: Token::Open { bracket: '{', close: 0, children: map.len() }, comma: false });
+            let n = map.len();
+            for (i, (k, v)) in map.iter().enumerate() {
+                let k = quoted(k);
+                push(v, depth + 1, Some(k[1..k.len() - 1].to_string()), i + 1 < n, out);
+            }
+            let close = out.len();
+            out.push(Line { depth, key: None, token: Token::Close { bracket: '}' }, comma });
+            if let Token::Open { close: c, .. } = &mut out[at].token {
+                *c = close;
+            }
+        }
+        Value::Array(items) => {
+            let at = out.len();
+            out.push(Line { depth, key, token: Token::Open { bracket: '[', close: 0, children: items.len() }, comma: false });
+            let n = items.len();
+            for (i, v) in items.iter().enumerate() {
+                push(v, depth + 1, None, i + 1 < n, out);
+            }
+            let close = out.len();
+            out.push(Line { depth, key: None, token: Token::Close { bracket: ']' }, comma });
+            if let Token::Open { close: c, .. } = &mut out[at].token {
+                *c = close;
+            }
+        }
+        Value::String(s) => out.push(Line { depth, key, token: Token::String(quoted(s)), comma }),
+        Value::Number(n) => out.push(Line { depth, key, token: Token::Number(n.to_string()), comma }),
+        Value::Bool(true) => out.push(Line { depth, key, token: Token::Literal("true"), comma }),
+        Value::Bool(false) => out.push(Line { depth, key, token: Token::Literal("false"), comma }),
+        Value::Null => out.push(Line { depth, key, token: Token::Literal("null"), comma }),
+    }
+}
+
+/// Lines with folding applied: `folded[i]` hides the children of open line `i`.
+#[derive(Debug, Clone, Default)]
+pub struct Folded {
+    pub lines: Vec<Line>,
+    pub folded: Vec<bool>,
+    /// Indices into `lines` of what is shown, in order.
+    pub visible: Vec<usize>,
+}
+
+impl Folded {
+    pub fn new(lines: Vec<Line>) -> Folded {
+        let folded = vec![false; lines.len()];
+        let mut f = Folded { lines, folded, visible: Vec::new() };
+        f.refresh();
+        f
+    }
+
+    fn refresh(&mut self) {
+        self.visible.clear();
+        let mut i = 0;
+        while i < self.lines.len() {
+            self.visible.push(i);
+            match self.lines[i].token {
+                Token::Open { close, .. } if self.folded[i] => i = close + 1,
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// Folds or unfolds the object at visible row `row` (or the one enclosing it);
+    /// returns the visible row of the toggled line.
+    pub fn toggle(&mut self, row: usize) -> usize {
+        let Some(&line) = self.visible.get(row) else { return row };
+        let target = match self.lines[line].token {
+            Token::Open { .. } => Some(line),
+            // On a close line or a scalar: the enclosing open line.
+            _ => (0..line).rev().find(|&j| matches!(self.lines[j].token, Token::Open { close, .. } if close >= line) && j != line),
+        };
+        let Some(target) = target else { return row };
+        if target == 0 && !self.folded[0] && row != 0 {
+            return row;
+        }
+        self.folded[target] = !self.folded[target];
+        self.refresh();
+        self.visible.iter().position(|&v| v == target).unwrap_or(0)
+    }
+
+    /// Folds every object below the top level.
+    pub fn fold_all(&mut self) {
+        for (i, l) in self.lines.iter().enumerate() {
+            self.folded[i] = l.depth > 0 && matches!(l.token, Token::Open { .. });
+        }
+        self.refresh();
+    }
+
+    pub fn unfold_all(&mut self) {
+        self.folded.iter_mut().for_each(|f| *f = false);
+        self.refresh();
+    }
+
+    /// The text of visible row `row` as plain text (for tests and copying).
+    pub fn plain(&self, row: usize) -> String {
+        let Some(&i) = self.visible.get(row) else { return String::new() };
+        let l = &self.lines[i];
+        let mut s = "  ".repeat(l.depth);
+        if let Some(k) = &l.key {
+            s.push_str(&format!("\"{k}\": "));
+        }
+        match &l.token {
+            Token::Open { bracket, children, close } if self.folded[i] => {
+                let closing = if *bracket == '{' { '}' } else { ']' };
+                let comma = self.lines[*close].comma;
+                s.push_str(&format!("{bracket}…{closing}{} ({children})", if comma { "," } else { "" }));
+                return s;
+            }
+            Token::Open { bracket, .. } => s.push(*bracket),
+            Token::Close { bracket } => s.push(*bracket),
+            Token::String(t) | Token::Number(t) => s.push_str(t),
+            Token::Literal(t) => s.push_str(t),
+        }
+        if l.comma {
+            s.push(',');
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Folded {
+        let v: Value = serde_json::from_str(r#"{"b":1,"a":{"x":[true,null],"y":"s\u001b"},"c":"end"}"#).unwrap();
+        Folded::new(flatten(&v))
+    }
+
+    fn all(f: &Folded) -> Vec<String> {
+        (0..f.visible.len()).map(|r| f.plain(r)).collect()
+    }
+
+    #[test]
+    fn flattens_in_document_order() {
+        assert_eq!(
+            all(&doc()),
+            [
+                "{",
+                "  \"b\": 1,",
+                "  \"a\": {",
+                "    \"x\": [",
+                "      true,",
+                "      null",
+                "    ],",
+                "    \"y\": \"s\\u001b\"",
+                "  },",
+                "  \"c\": \"end\"",
+                "}"
+            ]
+        );
+    }
+
+    #[test]
+    fn folding_hides_children_and_returns_the_row() {
+        let mut f = doc();
+        assert_eq!(f.toggle(2), 2);
+        assert_eq!(f.plain(2), "  \"a\": {…}, (2)");
+        assert_eq!(f.visible.len(), 5);
+        // Toggling from inside folds the enclosing object.
+        f.toggle(2);
+        assert_eq!(f.toggle(4), 3);
+        assert_eq!(f.plain(3), "    \"x\": […], (2)");
+        f.fold_all();
+        assert_eq!(all(&f), ["{", "  \"b\": 1,", "  \"a\": {…}, (2)", "  \"c\": \"end\"", "}"]);
+        f.unfold_all();
+        assert_eq!(f.visible.len(), 11);
+    }
+}
