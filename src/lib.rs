@@ -9,6 +9,11 @@
 //! - [`output`] and [`tui`]: the views.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+/// mimalloc: the loader allocates from many threads at once; glibc's allocator
+/// made loading several times slower and fragmented the heap.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod cli;
 pub mod corpus;
 pub mod index;

@@ -223,7 +223,11 @@ impl Index {
             set.iter().for_each(|&id| mark(id));
         }
         seen[0] = false;
-        seen.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| i as StrId).collect()
+        seen.iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .map(|(i, _)| i as StrId)
+            .collect()
     }
 
     pub fn identity_of(&self, i: usize) -> Identity {

@@ -54,7 +54,7 @@ pub struct Problem {
 }
 
 /// What loading did, file by file, besides the events.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LoadReport {
     pub files_read: usize,
     pub files_skipped: usize,

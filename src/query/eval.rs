@@ -263,7 +263,9 @@ impl<'a> Compiled<'a> {
                     Cond::Errors => Check::Errors,
                     Cond::ReadOnly => Check::ReadOnly(true),
                     Cond::Mutating => Check::ReadOnly(false),
-                    Cond::Text(needle) => Check::Raw(text_hits.and_then(|h| h.get(needle)).cloned()),
+                    Cond::Text(needle) => {
+                        Check::Raw(text_hits.and_then(|h| h.get(needle)).cloned())
+                    }
                     Cond::Fuzzy(w) => {
                         let word = FuzzyWord::new(w);
                         let scores = fuzzy_scores.get_or_insert_with(|| vec![0; strings.len()]);
@@ -295,7 +297,11 @@ impl<'a> Compiled<'a> {
                 (t.negated, Facet::of(&t.cond), check)
             })
             .collect();
-        Compiled { index, terms, fuzzy_scores }
+        Compiled {
+            index,
+            terms,
+            fuzzy_scores,
+        }
     }
 
     /// Whether the filter has bare (fuzzy) words.
@@ -305,10 +311,16 @@ impl<'a> Compiled<'a> {
 
     /// The best fuzzy score among event `i`'s names, actor and resources.
     pub fn fuzzy_score(&self, i: usize) -> i32 {
-        let Some(scores) = &self.fuzzy_scores else { return 0 };
+        let Some(scores) = &self.fuzzy_scores else {
+            return 0;
+        };
         let c = &self.index.cols;
         let actor = self.index.identity_of(i).actor;
-        let mut best = [c.name[i], c.source[i], c.resource[i], actor].iter().map(|&id| scores[id as usize]).max().unwrap_or(0);
+        let mut best = [c.name[i], c.source[i], c.resource[i], actor]
+            .iter()
+            .map(|&id| scores[id as usize])
+            .max()
+            .unwrap_or(0);
         for set in [c.repos[i], c.pipelines[i]] {
             for &id in self.index.set(set) {
                 best = best.max(scores[id as usize]);

@@ -43,7 +43,9 @@ pub fn select(index: &Index, compiled: &Compiled<'_>) -> Selection {
             let mut events = Vec::new();
             let mut counts = vec![vec![0u32; strings]; Facet::ALL.len()];
             for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                let Some(mask) = compiled.failing_facets(i) else { continue };
+                let Some(mask) = compiled.failing_facets(i) else {
+                    continue;
+                };
                 if mask == 0 {
                     events.push(i as u32);
                     for (k, facet) in Facet::ALL.iter().enumerate() {
@@ -70,9 +72,16 @@ pub fn select(index: &Index, compiled: &Compiled<'_>) -> Selection {
     let facets = totals
         .into_iter()
         .map(|counts| {
-            let mut list: Vec<(StrId, u32)> =
-                counts.into_iter().enumerate().filter(|&(id, n)| id != 0 && n > 0).map(|(id, n)| (id as StrId, n)).collect();
-            list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0))));
+            let mut list: Vec<(StrId, u32)> = counts
+                .into_iter()
+                .enumerate()
+                .filter(|&(id, n)| id != 0 && n > 0)
+                .map(|(id, n)| (id as StrId, n))
+                .collect();
+            list.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
+            });
             list
         })
         .collect();
@@ -115,7 +124,11 @@ impl Filter {
     /// Removes `value` from the `negated` terms of `facet`; true if it was there.
     fn remove_value(&mut self, facet: Facet, value: &str, negated: bool) -> bool {
         let mut found = false;
-        for t in self.terms.iter_mut().filter(|t| t.negated == negated && Facet::of(&t.cond) == Some(facet)) {
+        for t in self
+            .terms
+            .iter_mut()
+            .filter(|t| t.negated == negated && Facet::of(&t.cond) == Some(facet))
+        {
             found |= remove(&mut t.cond, value);
         }
         self.terms.retain(|t| !is_empty(&t.cond));
@@ -123,10 +136,16 @@ impl Filter {
     }
 
     fn add_value(&mut self, facet: Facet, value: &str, negated: bool) {
-        let existing = self.terms.iter_mut().find(|t| t.negated == negated && Facet::of(&t.cond) == Some(facet));
+        let existing = self
+            .terms
+            .iter_mut()
+            .find(|t| t.negated == negated && Facet::of(&t.cond) == Some(facet));
         match existing {
             Some(t) => push(&mut t.cond, value),
-            None => self.terms.push(Term { negated, cond: facet_cond(facet, value) }),
+            None => self.terms.push(Term {
+                negated,
+                cond: facet_cond(facet, value),
+            }),
         }
     }
 }
@@ -148,10 +167,14 @@ pub fn facet_cond(facet: Facet, value: &str) -> Cond {
 
 fn lists(cond: &Cond, value: &str) -> bool {
     match cond {
-        Cond::User(m) | Cond::Repo(m) | Cond::Pipeline(m) => m.iter().any(|m| m.exact && m.text == value),
-        Cond::Source(l) | Cond::Event(l) | Cond::Account(l) | Cond::Region(l) | Cond::ErrorCode(l) => {
-            l.iter().any(|x| x.eq_ignore_ascii_case(value))
+        Cond::User(m) | Cond::Repo(m) | Cond::Pipeline(m) => {
+            m.iter().any(|m| m.exact && m.text == value)
         }
+        Cond::Source(l)
+        | Cond::Event(l)
+        | Cond::Account(l)
+        | Cond::Region(l)
+        | Cond::ErrorCode(l) => l.iter().any(|x| x.eq_ignore_ascii_case(value)),
         _ => false,
     }
 }
@@ -163,7 +186,11 @@ fn remove(cond: &mut Cond, value: &str) -> bool {
             m.retain(|m| !(m.exact && m.text == value));
             m.len() != before
         }
-        Cond::Source(l) | Cond::Event(l) | Cond::Account(l) | Cond::Region(l) | Cond::ErrorCode(l) => {
+        Cond::Source(l)
+        | Cond::Event(l)
+        | Cond::Account(l)
+        | Cond::Region(l)
+        | Cond::ErrorCode(l) => {
             let before = l.len();
             l.retain(|x| !x.eq_ignore_ascii_case(value));
             l.len() != before
@@ -175,7 +202,11 @@ fn remove(cond: &mut Cond, value: &str) -> bool {
 fn push(cond: &mut Cond, value: &str) {
     match cond {
         Cond::User(m) | Cond::Repo(m) | Cond::Pipeline(m) => m.push(Match::exact(value)),
-        Cond::Source(l) | Cond::Event(l) | Cond::Account(l) | Cond::Region(l) | Cond::ErrorCode(l) => l.push(value.to_string()),
+        Cond::Source(l)
+        | Cond::Event(l)
+        | Cond::Account(l)
+        | Cond::Region(l)
+        | Cond::ErrorCode(l) => l.push(value.to_string()),
         _ => {}
     }
 }
@@ -183,7 +214,11 @@ fn push(cond: &mut Cond, value: &str) {
 fn is_empty(cond: &Cond) -> bool {
     match cond {
         Cond::User(m) | Cond::Repo(m) | Cond::Pipeline(m) => m.is_empty(),
-        Cond::Source(l) | Cond::Event(l) | Cond::Account(l) | Cond::Region(l) | Cond::ErrorCode(l) => l.is_empty(),
+        Cond::Source(l)
+        | Cond::Event(l)
+        | Cond::Account(l)
+        | Cond::Region(l)
+        | Cond::ErrorCode(l) => l.is_empty(),
         _ => false,
     }
 }
@@ -191,8 +226,8 @@ fn is_empty(cond: &Cond) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::builder::BatchWriter;
     use crate::index::IndexBuilder;
+    use crate::index::builder::BatchWriter;
     use crate::load::shapes::decode_events;
     use crate::query::Filter;
 
@@ -216,19 +251,33 @@ mod tests {
 
     fn counts(ix: &Index, sel: &Selection, facet: Facet) -> Vec<(String, u32)> {
         let k = Facet::ALL.iter().position(|f| *f == facet).unwrap();
-        sel.facets[k].iter().map(|&(id, n)| (ix.strings.get(id).to_string(), n)).collect()
+        sel.facets[k]
+            .iter()
+            .map(|&(id, n)| (ix.strings.get(id).to_string(), n))
+            .collect()
     }
 
     #[test]
     fn counts_ignore_the_facets_own_terms() {
-        let ix = index(&[("s3", "Get", "alice"), ("s3", "Put", "alice"), ("ec2", "Get", "bob"), ("s3", "Get", "bob")]);
+        let ix = index(&[
+            ("s3", "Get", "alice"),
+            ("s3", "Put", "alice"),
+            ("ec2", "Get", "bob"),
+            ("s3", "Get", "bob"),
+        ]);
         let f = Filter::parse("event:Get user:=alice").unwrap();
         let sel = select(&ix, &Compiled::new(&f, &ix));
         assert_eq!(sel.events, vec![0]);
         // Event facet: counted under `user:=alice` only.
-        assert_eq!(counts(&ix, &sel, Facet::Event), [("Get".into(), 1), ("Put".into(), 1)]);
+        assert_eq!(
+            counts(&ix, &sel, Facet::Event),
+            [("Get".into(), 1), ("Put".into(), 1)]
+        );
         // User facet: counted under `event:Get` only.
-        assert_eq!(counts(&ix, &sel, Facet::User), [("bob".into(), 2), ("alice".into(), 1)]);
+        assert_eq!(
+            counts(&ix, &sel, Facet::User),
+            [("bob".into(), 2), ("alice".into(), 1)]
+        );
         assert_eq!(counts(&ix, &sel, Facet::Source), [("s3".into(), 1)]);
     }
 
@@ -238,7 +287,10 @@ mod tests {
         f.toggle_facet_value(Facet::Event, "GitPush");
         f.toggle_facet_value(Facet::Event, "GitPull");
         f.toggle_facet_value(Facet::User, "José García");
-        assert_eq!(f.to_text(), "errors event:GitPush,GitPull user:=\"José García\"");
+        assert_eq!(
+            f.to_text(),
+            "errors event:GitPush,GitPull user:=\"José García\""
+        );
         assert_eq!(f.facet_state(Facet::Event, "gitpush"), Some(true));
         f.toggle_facet_value(Facet::Event, "GitPush");
         assert_eq!(f.to_text(), "errors event:GitPull user:=\"José García\"");

@@ -8,8 +8,14 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Token {
     /// `{` or `[`, with the index of the matching close line and the child count.
-    Open { bracket: char, close: usize, children: usize },
-    Close { bracket: char },
+    Open {
+        bracket: char,
+        close: usize,
+        children: usize,
+    },
+    Close {
+        bracket: char,
+    },
     String(String),
     Number(String),
     Literal(&'static str),
@@ -39,36 +45,95 @@ fn push(value: &Value, depth: usize, key: Option<String>, comma: bool, out: &mut
     match value {
         Value::Object(map) => {
             let at = out.len();
-            out.push(Line { depth, key, token: Token::Open { bracket: '{', close: 0, children: map.len() }, comma: false });
+            out.push(Line {
+                depth,
+                key,
+                token: Token::Open {
+                    bracket: '{',
+                    close: 0,
+                    children: map.len(),
+                },
+                comma: false,
+            });
             let n = map.len();
             for (i, (k, v)) in map.iter().enumerate() {
                 let k = quoted(k);
-                push(v, depth + 1, Some(k[1..k.len() - 1].to_string()), i + 1 < n, out);
+                push(
+                    v,
+                    depth + 1,
+                    Some(k[1..k.len() - 1].to_string()),
+                    i + 1 < n,
+                    out,
+                );
             }
             let close = out.len();
-            out.push(Line { depth, key: None, token: Token::Close { bracket: '}' }, comma });
+            out.push(Line {
+                depth,
+                key: None,
+                token: Token::Close { bracket: '}' },
+                comma,
+            });
             if let Token::Open { close: c, .. } = &mut out[at].token {
                 *c = close;
             }
         }
         Value::Array(items) => {
             let at = out.len();
-            out.push(Line { depth, key, token: Token::Open { bracket: '[', close: 0, children: items.len() }, comma: false });
+            out.push(Line {
+                depth,
+                key,
+                token: Token::Open {
+                    bracket: '[',
+                    close: 0,
+                    children: items.len(),
+                },
+                comma: false,
+            });
             let n = items.len();
             for (i, v) in items.iter().enumerate() {
                 push(v, depth + 1, None, i + 1 < n, out);
             }
             let close = out.len();
-            out.push(Line { depth, key: None, token: Token::Close { bracket: ']' }, comma });
+            out.push(Line {
+                depth,
+                key: None,
+                token: Token::Close { bracket: ']' },
+                comma,
+            });
             if let Token::Open { close: c, .. } = &mut out[at].token {
                 *c = close;
             }
         }
-        Value::String(s) => out.push(Line { depth, key, token: Token::String(quoted(s)), comma }),
-        Value::Number(n) => out.push(Line { depth, key, token: Token::Number(n.to_string()), comma }),
-        Value::Bool(true) => out.push(Line { depth, key, token: Token::Literal("true"), comma }),
-        Value::Bool(false) => out.push(Line { depth, key, token: Token::Literal("false"), comma }),
-        Value::Null => out.push(Line { depth, key, token: Token::Literal("null"), comma }),
+        Value::String(s) => out.push(Line {
+            depth,
+            key,
+            token: Token::String(quoted(s)),
+            comma,
+        }),
+        Value::Number(n) => out.push(Line {
+            depth,
+            key,
+            token: Token::Number(n.to_string()),
+            comma,
+        }),
+        Value::Bool(true) => out.push(Line {
+            depth,
+            key,
+            token: Token::Literal("true"),
+            comma,
+        }),
+        Value::Bool(false) => out.push(Line {
+            depth,
+            key,
+            token: Token::Literal("false"),
+            comma,
+        }),
+        Value::Null => out.push(Line {
+            depth,
+            key,
+            token: Token::Literal("null"),
+            comma,
+        }),
     }
 }
 
@@ -84,7 +149,11 @@ pub struct Folded {
 impl Folded {
     pub fn new(lines: Vec<Line>) -> Folded {
         let folded = vec![false; lines.len()];
-        let mut f = Folded { lines, folded, visible: Vec::new() };
+        let mut f = Folded {
+            lines,
+            folded,
+            visible: Vec::new(),
+        };
         f.refresh();
         f
     }
@@ -104,11 +173,16 @@ impl Folded {
     /// Folds or unfolds the object at visible row `row` (or the one enclosing it);
     /// returns the visible row of the toggled line.
     pub fn toggle(&mut self, row: usize) -> usize {
-        let Some(&line) = self.visible.get(row) else { return row };
+        let Some(&line) = self.visible.get(row) else {
+            return row;
+        };
         let target = match self.lines[line].token {
             Token::Open { .. } => Some(line),
             // On a close line or a scalar: the enclosing open line.
-            _ => (0..line).rev().find(|&j| matches!(self.lines[j].token, Token::Open { close, .. } if close >= line) && j != line),
+            _ => (0..line).rev().find(|&j| {
+                matches!(self.lines[j].token, Token::Open { close, .. } if close >= line)
+                    && j != line
+            }),
         };
         let Some(target) = target else { return row };
         if target == 0 && !self.folded[0] && row != 0 {
@@ -134,17 +208,26 @@ impl Folded {
 
     /// The text of visible row `row` as plain text (for tests and copying).
     pub fn plain(&self, row: usize) -> String {
-        let Some(&i) = self.visible.get(row) else { return String::new() };
+        let Some(&i) = self.visible.get(row) else {
+            return String::new();
+        };
         let l = &self.lines[i];
         let mut s = "  ".repeat(l.depth);
         if let Some(k) = &l.key {
             s.push_str(&format!("\"{k}\": "));
         }
         match &l.token {
-            Token::Open { bracket, children, close } if self.folded[i] => {
+            Token::Open {
+                bracket,
+                children,
+                close,
+            } if self.folded[i] => {
                 let closing = if *bracket == '{' { '}' } else { ']' };
                 let comma = self.lines[*close].comma;
-                s.push_str(&format!("{bracket}…{closing}{} ({children})", if comma { "," } else { "" }));
+                s.push_str(&format!(
+                    "{bracket}…{closing}{} ({children})",
+                    if comma { "," } else { "" }
+                ));
                 return s;
             }
             Token::Open { bracket, .. } => s.push(*bracket),
@@ -164,7 +247,9 @@ mod tests {
     use super::*;
 
     fn doc() -> Folded {
-        let v: Value = serde_json::from_str(r#"{"b":1,"a":{"x":[true,null],"y":"s\u001b"},"c":"end"}"#).unwrap();
+        let v: Value =
+            serde_json::from_str(r#"{"b":1,"a":{"x":[true,null],"y":"s\u001b"},"c":"end"}"#)
+                .unwrap();
         Folded::new(flatten(&v))
     }
 
@@ -203,7 +288,16 @@ mod tests {
         assert_eq!(f.toggle(4), 3);
         assert_eq!(f.plain(3), "    \"x\": […], (2)");
         f.fold_all();
-        assert_eq!(all(&f), ["{", "  \"b\": 1,", "  \"a\": {…}, (2)", "  \"c\": \"end\"", "}"]);
+        assert_eq!(
+            all(&f),
+            [
+                "{",
+                "  \"b\": 1,",
+                "  \"a\": {…}, (2)",
+                "  \"c\": \"end\"",
+                "}"
+            ]
+        );
         f.unfold_all();
         assert_eq!(f.visible.len(), 11);
     }

@@ -69,13 +69,19 @@ pub struct Key {
 }
 
 const fn k(c: char) -> Key {
-    Key { code: KeyCode::Char(c), ctrl: false }
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
 }
 const fn code(code: KeyCode) -> Key {
     Key { code, ctrl: false }
 }
 const fn ctrl(c: char) -> Key {
-    Key { code: KeyCode::Char(c), ctrl: true }
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
 }
 
 pub struct Binding {
@@ -86,7 +92,12 @@ pub struct Binding {
 }
 
 const fn b(context: Context, keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding { context, keys, action, help }
+    Binding {
+        context,
+        keys,
+        action,
+        help,
+    }
 }
 
 use Action as A;
@@ -96,31 +107,121 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Global, &[ctrl('c')], A::ForceQuit, "quit at once"),
     b(C::Global, &[k('?')], A::Help, "this help"),
     b(C::Global, &[code(KeyCode::Up), k('k')], A::Up, "move up"),
-    b(C::Global, &[code(KeyCode::Down), k('j')], A::Down, "move down"),
-    b(C::Global, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
-    b(C::Global, &[code(KeyCode::PageDown), ctrl('f'), k(' ')], A::PageDown, "page down"),
-    b(C::Global, &[k('g'), code(KeyCode::Home)], A::Top, "first line"),
-    b(C::Global, &[k('G'), code(KeyCode::End)], A::Bottom, "last line"),
+    b(
+        C::Global,
+        &[code(KeyCode::Down), k('j')],
+        A::Down,
+        "move down",
+    ),
+    b(
+        C::Global,
+        &[code(KeyCode::PageUp), ctrl('b')],
+        A::PageUp,
+        "page up",
+    ),
+    b(
+        C::Global,
+        &[code(KeyCode::PageDown), ctrl('f'), k(' ')],
+        A::PageDown,
+        "page down",
+    ),
+    b(
+        C::Global,
+        &[k('g'), code(KeyCode::Home)],
+        A::Top,
+        "first line",
+    ),
+    b(
+        C::Global,
+        &[k('G'), code(KeyCode::End)],
+        A::Bottom,
+        "last line",
+    ),
     b(C::Main, &[k('q')], A::Quit, "quit"),
-    b(C::Main, &[k('/')], A::EditFilter, "edit the filter (Enter keeps it, Esc restores the previous one)"),
-    b(C::Main, &[code(KeyCode::Tab)], A::FocusNext, "focus the next pane"),
-    b(C::Main, &[code(KeyCode::BackTab)], A::FocusPrev, "focus the previous pane"),
-    b(C::Main, &[k('E')], A::Errors, "files that failed to load, and why"),
-    b(C::Main, &[k('w')], A::WriteEvents, "write the filtered events as JSON lines to a file"),
+    b(
+        C::Main,
+        &[k('/')],
+        A::EditFilter,
+        "edit the filter (Enter keeps it, Esc restores the previous one)",
+    ),
+    b(
+        C::Main,
+        &[code(KeyCode::Tab)],
+        A::FocusNext,
+        "focus the next pane",
+    ),
+    b(
+        C::Main,
+        &[code(KeyCode::BackTab)],
+        A::FocusPrev,
+        "focus the previous pane",
+    ),
+    b(
+        C::Main,
+        &[k('E')],
+        A::Errors,
+        "files that failed to load, and why",
+    ),
+    b(
+        C::Main,
+        &[k('w')],
+        A::WriteEvents,
+        "write the filtered events as JSON lines to a file",
+    ),
     b(C::Main, &[k('o')], A::ToggleOrder, "newest or oldest first"),
     b(C::List, &[code(KeyCode::Enter)], A::Open, "open the event"),
-    b(C::Facets, &[code(KeyCode::Left), k('h'), k('[')], A::Left, "previous facet"),
-    b(C::Facets, &[code(KeyCode::Right), k('l'), k(']')], A::Right, "next facet"),
-    b(C::Facets, &[code(KeyCode::Enter), k('s')], A::ToggleValue, "select the value (several = any of them)"),
+    b(
+        C::Facets,
+        &[code(KeyCode::Left), k('h'), k('[')],
+        A::Left,
+        "previous facet",
+    ),
+    b(
+        C::Facets,
+        &[code(KeyCode::Right), k('l'), k(']')],
+        A::Right,
+        "next facet",
+    ),
+    b(
+        C::Facets,
+        &[code(KeyCode::Enter), k('s')],
+        A::ToggleValue,
+        "select the value (several = any of them)",
+    ),
     b(C::Facets, &[k('x')], A::ExcludeValue, "exclude the value"),
     b(C::Facets, &[k('c')], A::ClearFacet, "clear this facet"),
-    b(C::Detail, &[code(KeyCode::Esc), k('q')], A::Back, "back to the list"),
+    b(
+        C::Detail,
+        &[code(KeyCode::Esc), k('q')],
+        A::Back,
+        "back to the list",
+    ),
     b(C::Detail, &[k('n')], A::NextEvent, "next event of the list"),
-    b(C::Detail, &[k('N')], A::PrevEvent, "previous event of the list"),
-    b(C::Detail, &[k('y')], A::Copy, "copy the event's JSON (OSC 52)"),
-    b(C::Detail, &[code(KeyCode::Enter), k('z')], A::ToggleFold, "fold or unfold the object under the cursor"),
+    b(
+        C::Detail,
+        &[k('N')],
+        A::PrevEvent,
+        "previous event of the list",
+    ),
+    b(
+        C::Detail,
+        &[k('y')],
+        A::Copy,
+        "copy the event's JSON (OSC 52)",
+    ),
+    b(
+        C::Detail,
+        &[code(KeyCode::Enter), k('z')],
+        A::ToggleFold,
+        "fold or unfold the object under the cursor",
+    ),
     b(C::Detail, &[k('-')], A::FoldAll, "fold every object"),
-    b(C::Detail, &[k('+'), k('=')], A::UnfoldAll, "unfold everything"),
+    b(
+        C::Detail,
+        &[k('+'), k('=')],
+        A::UnfoldAll,
+        "unfold everything",
+    ),
     b(C::Popup, &[code(KeyCode::Esc), k('q')], A::Back, "close"),
 ];
 
@@ -130,7 +231,11 @@ pub fn lookup(context: Context, key: &KeyEvent) -> Option<Action> {
     BINDINGS
         .iter()
         .filter(|b| b.context == context)
-        .find(|b| b.keys.iter().any(|k| k.code == key.code && k.ctrl == ctrl_down))
+        .find(|b| {
+            b.keys
+                .iter()
+                .any(|k| k.code == key.code && k.ctrl == ctrl_down)
+        })
         .map(|b| b.action)
 }
 
@@ -153,7 +258,11 @@ pub fn describe(key: &Key) -> String {
         KeyCode::End => "End".into(),
         other => format!("{other:?}"),
     };
-    if key.ctrl { format!("Ctrl-{}", name.to_uppercase()) } else { name }
+    if key.ctrl {
+        format!("Ctrl-{}", name.to_uppercase())
+    } else {
+        name
+    }
 }
 
 /// Help lines grouped by context: (context title, [(keys, description)]).
@@ -165,7 +274,12 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
             let rows = BINDINGS
                 .iter()
                 .filter(|b| b.context == *c)
-                .map(|b| (b.keys.iter().map(describe).collect::<Vec<_>>().join(" "), b.help))
+                .map(|b| {
+                    (
+                        b.keys.iter().map(describe).collect::<Vec<_>>().join(" "),
+                        b.help,
+                    )
+                })
                 .collect();
             (c.title(), rows)
         })
@@ -178,16 +292,36 @@ mod tests {
     use ratatui::crossterm::event::KeyEventKind;
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent { code, modifiers: mods, kind: KeyEventKind::Press, state: ratatui::crossterm::event::KeyEventState::NONE }
+        KeyEvent {
+            code,
+            modifiers: mods,
+            kind: KeyEventKind::Press,
+            state: ratatui::crossterm::event::KeyEventState::NONE,
+        }
     }
 
     #[test]
     fn lookup_by_context() {
-        assert_eq!(lookup(C::Main, &key(KeyCode::Char('q'), KeyModifiers::NONE)), Some(A::Quit));
-        assert_eq!(lookup(C::Detail, &key(KeyCode::Char('q'), KeyModifiers::NONE)), Some(A::Back));
-        assert_eq!(lookup(C::Global, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(A::ForceQuit));
-        assert_eq!(lookup(C::Global, &key(KeyCode::Char('c'), KeyModifiers::NONE)), None);
-        assert_eq!(lookup(C::Global, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(A::Bottom));
+        assert_eq!(
+            lookup(C::Main, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(A::Quit)
+        );
+        assert_eq!(
+            lookup(C::Detail, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(A::Back)
+        );
+        assert_eq!(
+            lookup(C::Global, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(A::ForceQuit)
+        );
+        assert_eq!(
+            lookup(C::Global, &key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            lookup(C::Global, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(A::Bottom)
+        );
     }
 
     #[test]

@@ -1,14 +1,12 @@
-//! The interactive browser.
-use crate::cli::CliError;
-use crate::load::LoadOptions;
-use std::path::PathBuf;
+//! The interactive browser: state and actions ([`app`]), key table ([`keymap`]),
+//! drawing ([`ui`]), background work ([`jobs`]) and the terminal loop ([`run`]).
 
-pub fn run(
-    _paths: Vec<PathBuf>,
-    _filter: Option<String>,
-    _opts: &LoadOptions,
-) -> Result<i32, CliError> {
-    Err(CliError::Failed(
-        "the interactive browser is not built yet".into(),
-    ))
-}
+pub mod app;
+pub mod jobs;
+pub mod json_view;
+pub mod keymap;
+pub mod run;
+pub mod theme;
+pub mod ui;
+
+pub use run::run;

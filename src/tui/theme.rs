@@ -34,7 +34,11 @@ pub struct Theme {
 impl Theme {
     /// Colours unless the `NO_COLOR` environment variable is set (any value).
     pub fn from_env() -> Theme {
-        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) { Theme::mono() } else { Theme::color() }
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            Theme::mono()
+        } else {
+            Theme::color()
+        }
     }
 
     pub fn color() -> Theme {
@@ -43,20 +47,32 @@ impl Theme {
             title: Style::default().add_modifier(Modifier::BOLD),
             border: Style::default().fg(Color::DarkGray),
             border_focused: Style::default().fg(Color::Cyan),
-            header: Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            header: Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
             selected: Style::default().add_modifier(Modifier::REVERSED),
             error: Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             dim: Style::default().add_modifier(Modifier::DIM),
-            highlight: Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-            key: Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            highlight: Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            key: Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
             demo: Style::default().fg(Color::Black).bg(Color::Yellow),
-            json_key: Style::default().fg(Color::Blue).add_modifier(Modifier::BOLD),
+            json_key: Style::default()
+                .fg(Color::Blue)
+                .add_modifier(Modifier::BOLD),
             json_string: Style::default().fg(Color::Green),
             json_number: Style::default().fg(Color::Cyan),
             json_literal: Style::default().fg(Color::Magenta),
             json_punct: Style::default().fg(Color::DarkGray),
-            facet_on: Style::default().fg(Color::Green).add_modifier(Modifier::BOLD),
-            facet_off: Style::default().fg(Color::Red).add_modifier(Modifier::CROSSED_OUT),
+            facet_on: Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD),
+            facet_off: Style::default()
+                .fg(Color::Red)
+                .add_modifier(Modifier::CROSSED_OUT),
             added: Style::default().fg(Color::Green),
             removed: Style::default().fg(Color::Red),
             changed: Style::default().fg(Color::Yellow),

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: run the real binary, write inputs.
 #![allow(dead_code)]
 
-use flate2::{write::GzEncoder, Compression};
+use flate2::{Compression, write::GzEncoder};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -23,12 +23,20 @@ pub fn run(args: &[&str]) -> Run {
 pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut cmd = Command::new(bin());
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     let mut child = cmd.spawn().expect("spawn trailscope");
     if let Some(data) = stdin {
         child.stdin.take().unwrap().write_all(data).unwrap();
     }
-    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -62,14 +70,20 @@ pub fn stats_json(args: &[&str]) -> (serde_json::Value, Run) {
     let mut all = vec!["stats", "--format", "json"];
     all.extend_from_slice(args);
     let r = run(&all);
-    let v = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("stats JSON: {e}\n{}\n{}", r.stdout, r.stderr));
+    let v = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("stats JSON: {e}\n{}\n{}", r.stdout, r.stderr));
     (v, r)
 }
 
 /// The generated corpus, written once per test binary.
 pub fn corpus(events: usize, seed: u64) -> (tempfile::TempDir, trailscope::corpus::Summary) {
     let dir = tempfile::tempdir().unwrap();
-    let spec = trailscope::corpus::Spec { events, seed, events_per_file: 60, single_file: false };
+    let spec = trailscope::corpus::Spec {
+        events,
+        seed,
+        events_per_file: 60,
+        single_file: false,
+    };
     let summary = trailscope::corpus::generate(&spec, dir.path()).unwrap();
     (dir, summary)
 }

@@ -1,0 +1,157 @@
+//! Browser latency on a real index: filter changes, facet toggles, fuzzy typing
+//! and cursor moves, each followed by a full redraw into an off-screen 140×40
+//! terminal. Run by `scripts/bench`, or:
+//!
+//!     cargo run --release --example tui_bench -- target/bench-corpus-1000000
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use trailscope::load::{LoadOptions, Progress, load};
+use trailscope::tui::app::{App, LoadState};
+use trailscope::tui::theme::Theme;
+use trailscope::tui::ui;
+
+fn rss_mb(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn report(name: &str, mut times: Vec<Duration>, budget_median: f64, budget_worst: f64) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = ms(times[times.len() / 2]);
+    let worst = ms(*times.last().unwrap());
+    let ok = median <= budget_median && worst <= budget_worst;
+    println!(
+        "| {name} ({} samples) | {median:.1} ms | {worst:.1} ms | ≤ {budget_median} / {budget_worst} ms | {} |",
+        times.len(),
+        if ok { "ok" } else { "OVER" }
+    );
+}
+
+fn main() {
+    let dir = std::env::args()
+        .nth(1)
+        .expect("usage: tui_bench CORPUS_DIR");
+    let t = Instant::now();
+    let (index, report_) = load(&[dir.into()], &LoadOptions::default(), &Progress::default());
+    let load_time = t.elapsed();
+    let n = index.len();
+    let mut app = App::new(
+        Arc::new(index),
+        report_,
+        LoadState::Done { elapsed: load_time },
+        Theme::color(),
+    );
+    let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
+    let mut draw = |app: &mut App| term.draw(|f| ui::draw(f, app)).map(|_| ()).unwrap();
+    draw(&mut app);
+    println!(
+        "{n} events loaded in {:.2} s; resident after loading {:.0} MB (peak {:.0} MB)",
+        load_time.as_secs_f64(),
+        rss_mb("VmRSS"),
+        rss_mb("VmHWM")
+    );
+    println!();
+    println!("| interaction | median | worst | budget | |");
+    println!("|---|---|---|---|---|");
+
+    let filters = [
+        "user:alice",
+        "event:GitPush,GitPull",
+        "errors",
+        "repo:infra",
+        "source:codecommit region:eu-west-1",
+        "pipeline:Deploy -event:GetPipeline",
+        "account:444455556666 mutating",
+        "since:2024-03-03 until:2024-03-04",
+        "user:Deployer errors",
+        "",
+    ];
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        for f in filters {
+            let t = Instant::now();
+            app.set_filter_text(f);
+            draw(&mut app);
+            times.push(t.elapsed());
+        }
+    }
+    report("filter change + redraw", times, 50.0, 100.0);
+
+    let mut times = Vec::new();
+    let key = |app: &mut App, code| app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    key(&mut app, KeyCode::Tab);
+    for facet in 0..8 {
+        for _ in 0..2 {
+            let t = Instant::now();
+            key(&mut app, KeyCode::Enter);
+            draw(&mut app);
+            times.push(t.elapsed());
+        }
+        let _ = facet;
+        key(&mut app, KeyCode::Right);
+    }
+    key(&mut app, KeyCode::Tab);
+    report("facet toggle + redraw", times, 50.0, 100.0);
+
+    let mut times = Vec::new();
+    for word in ["deployer", "gitpush", "payments"] {
+        key(&mut app, KeyCode::Char('/'));
+        app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        for c in word.chars() {
+            let t = Instant::now();
+            key(&mut app, KeyCode::Char(c));
+            app.apply_filter();
+            draw(&mut app);
+            times.push(t.elapsed());
+        }
+        key(&mut app, KeyCode::Enter);
+    }
+    report("fuzzy search keystroke + redraw", times, 30.0, 100.0);
+    app.set_filter_text("");
+    draw(&mut app);
+
+    let mut times = Vec::new();
+    for code in std::iter::repeat_n(KeyCode::Down, 100)
+        .chain(std::iter::repeat_n(KeyCode::PageDown, 50))
+        .chain([KeyCode::End, KeyCode::Home])
+    {
+        let t = Instant::now();
+        key(&mut app, code);
+        draw(&mut app);
+        times.push(t.elapsed());
+    }
+    report("cursor move / scroll + redraw", times, 16.0, 16.0);
+
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        key(&mut app, KeyCode::Enter);
+        draw(&mut app);
+        key(&mut app, KeyCode::Esc);
+        times.push(t.elapsed());
+        key(&mut app, KeyCode::Down);
+    }
+    report(
+        "open detail view (re-reads the event) + redraw",
+        times,
+        50.0,
+        100.0,
+    );
+    println!();
+    println!(
+        "resident after the session: {:.0} MB (peak {:.0} MB)",
+        rss_mb("VmRSS"),
+        rss_mb("VmHWM")
+    );
+}

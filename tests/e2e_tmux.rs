@@ -1,0 +1,188 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keystrokes.
+
+mod common;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use trailscope::load::{LoadOptions, Progress, load};
+use trailscope::output::thousands;
+use trailscope::query::{Compiled, Filter};
+
+/// A tmux server of our own (its own socket), killed when dropped.
+pub struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    pub fn start(command: &str, width: u16, height: u16) -> Tmux {
+        let socket = format!("trailscope-test-{}-{}", std::process::id(), rand_suffix());
+        let t = Tmux {
+            socket,
+            session: "main".into(),
+        };
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &t.socket,
+                "new-session",
+                "-d",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                "-s",
+                &t.session,
+            ])
+            .arg(command)
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux is needed for the end-to-end tests (apt-get install tmux)");
+        assert!(ok.success());
+        t
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Types text literally.
+    pub fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "send-keys",
+                "-l",
+                "-t",
+                &self.session,
+                text,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "capture-pane",
+                "-p",
+                "-t",
+                &self.session,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", &self.session])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    }
+
+    /// Waits until the screen satisfies `pred`; panics with the screen after `secs`.
+    pub fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn wait_exit(&self, secs: u64) {
+        let start = Instant::now();
+        while self.alive() {
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "still running:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+#[test]
+fn open_filter_read_an_event_and_quit() {
+    let (dir, _) = common::corpus(3_000, 12);
+    let (index, _) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let total = index.len();
+    let pushes = Compiled::new(&Filter::parse("event:GitPush").unwrap(), &index)
+        .select()
+        .len();
+    // `exit` status is written into the pane after the program ends, to check it.
+    let cmd = format!(
+        "{} {}; echo EXIT=$?; sleep 30",
+        common::bin().display(),
+        dir.path().display()
+    );
+    let t = Tmux::start(&cmd, 140, 40);
+    t.wait_for("loading to finish", 30, |s| {
+        s.contains("loaded in")
+            && s.contains(&format!(
+                "{} of {} events",
+                thousands(total),
+                thousands(total)
+            ))
+    });
+
+    t.keys(&["/"]);
+    t.type_text("event:GitPush");
+    t.keys(&["Enter"]);
+    let want = format!("{} of {} events", thousands(pushes), thousands(total));
+    let screen = t.wait_for("the filtered count", 10, |s| s.contains(&want));
+    assert!(screen.contains("Filter   event:GitPush"), "{screen}");
+
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("the detail view", 10, |s| {
+        s.contains("When") && s.contains("\"eventName\": \"GitPush\"")
+    });
+    assert!(
+        screen.contains("codecommit.amazonaws.com · GitPush"),
+        "{screen}"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("the list again", 10, |s| {
+        s.contains("Events · newest first")
+    });
+    t.keys(&["q"]);
+    let screen = t.wait_for("the program to exit", 10, |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // The alternate screen is gone: the browser's frame is no longer on screen.
+    assert!(!screen.contains("Facets"), "{screen}");
+}

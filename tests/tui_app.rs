@@ -1,0 +1,241 @@
+//! The browser's behaviour as action sequences → state, on a generated archive
+//! (no terminal involved).
+
+mod common;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::Arc;
+use std::time::Duration;
+use trailscope::load::{LoadOptions, Progress, load};
+use trailscope::query::{Compiled, Facet, Filter};
+use trailscope::tui::app::{App, Effect, Focus, LoadState, View};
+use trailscope::tui::theme::Theme;
+
+fn app() -> (tempfile::TempDir, App) {
+    let (dir, _) = common::corpus(1_500, 21);
+    let (index, report) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let app = App::new(
+        Arc::new(index),
+        report,
+        LoadState::Done {
+            elapsed: Duration::from_millis(5),
+        },
+        Theme::mono(),
+    );
+    (dir, app)
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn typ(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn expected(app: &App, filter: &str) -> usize {
+    let f = Filter::parse(filter).unwrap();
+    Compiled::new(&f, &app.index).select().len()
+}
+
+#[test]
+fn typing_a_filter_applies_it_and_esc_restores_the_previous_one() {
+    let (_d, mut app) = app();
+    let all = app.shown.len();
+    assert_eq!(all, app.index.len());
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "event:GitPush");
+    app.apply_filter(); // what the debounce tick does
+    assert_eq!(app.shown.len(), expected(&app, "event:GitPush"));
+    key(&mut app, KeyCode::Enter);
+    assert!(app.editing.is_none());
+    assert_eq!(app.filter_text, "event:GitPush");
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, " errors");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.filter_text, "event:GitPush");
+    assert_eq!(app.shown.len(), expected(&app, "event:GitPush"));
+}
+
+#[test]
+fn a_parse_error_points_at_the_column_and_keeps_the_last_good_filter() {
+    let (_d, mut app) = app();
+    app.set_filter_text("errors");
+    let errors = app.shown.len();
+    assert_eq!(errors, expected(&app, "errors"));
+    app.set_filter_text("errors usr:x");
+    assert_eq!(app.filter_error.as_ref().map(|e| e.column), Some(8));
+    assert_eq!(app.shown.len(), errors);
+    // While editing, every valid prefix applies; an invalid one leaves the last valid.
+    key(&mut app, KeyCode::Char('/'));
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typ(&mut app, "errors since:");
+    app.apply_filter();
+    assert!(app.filter_error.is_some());
+    assert_eq!(app.filter.to_text(), "errors since");
+    key(&mut app, KeyCode::Enter); // refused while invalid
+    assert!(app.editing.is_some());
+    typ(&mut app, "2024-03-01");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.editing.is_none());
+    assert_eq!(app.shown.len(), expected(&app, "errors since:2024-03-01"));
+}
+
+#[test]
+fn facet_selection_shows_in_the_filter_bar() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Facets);
+    key(&mut app, KeyCode::Right); // Event facet
+    assert_eq!(app.current_facet(), Facet::Event);
+    let (top, n) = app.facet_values()[0];
+    let name = app.index.strings.get(top).to_string();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter_text, format!("event:{name}"));
+    assert_eq!(app.shown.len(), n as usize);
+    // Counts in the Event facet ignore the Event selection itself.
+    assert_eq!(app.facet_values()[0], (top, n));
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.filter_text, format!("-event:{name}"));
+    assert_eq!(app.shown.len(), app.index.len() - n as usize);
+    key(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.filter_text, "");
+    assert_eq!(app.shown.len(), app.index.len());
+}
+
+#[test]
+fn detail_view_moves_through_the_list_and_returns_where_it_was() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Detail(d)) = app.views.last() else {
+        panic!("no detail view")
+    };
+    assert_eq!(d.row, 2);
+    assert!(d.doc.is_ok(), "{:?}", d.doc.as_ref().err());
+    key(&mut app, KeyCode::Char('n'));
+    let Some(View::Detail(d)) = app.views.last() else {
+        panic!()
+    };
+    assert_eq!(d.row, 3);
+    key(&mut app, KeyCode::Char('y'));
+    assert!(matches!(app.effects.last(), Some(Effect::Copy(json)) if json.starts_with('{')));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.views.is_empty());
+    assert_eq!(app.list.selected, 3);
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn folding_in_the_detail_view() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Enter);
+    let rows = |app: &App| match app.views.last() {
+        Some(View::Detail(d)) => d.doc.as_ref().unwrap().visible.len(),
+        _ => 0,
+    };
+    let unfolded = rows(&app);
+    key(&mut app, KeyCode::Char('-'));
+    assert!(rows(&app) < unfolded);
+    key(&mut app, KeyCode::Char('+'));
+    assert_eq!(rows(&app), unfolded);
+}
+
+#[test]
+fn order_help_errors_and_quit() {
+    let (_d, mut app) = app();
+    let newest = app.shown[0];
+    key(&mut app, KeyCode::Char('o'));
+    assert!(!app.newest_first);
+    assert!(app.index.cols.time[app.shown[0] as usize] <= app.index.cols.time[newest as usize]);
+    key(&mut app, KeyCode::Char('?'));
+    assert!(matches!(app.views.last(), Some(View::Help { .. })));
+    key(&mut app, KeyCode::Char('q')); // closes the popup, does not quit
+    assert!(app.views.is_empty() && !app.quit);
+    key(&mut app, KeyCode::Char('E'));
+    assert!(matches!(app.views.last(), Some(View::Errors { .. })));
+    app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.quit);
+}
+
+#[test]
+fn write_prompt_queues_the_filtered_events() {
+    let (_d, mut app) = app();
+    app.set_filter_text("errors");
+    key(&mut app, KeyCode::Char('w'));
+    assert!(app.prompt.is_some());
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typ(&mut app, "/tmp/out.jsonl");
+    key(&mut app, KeyCode::Enter);
+    match app.effects.last() {
+        Some(Effect::Write { path, events }) => {
+            assert_eq!(path, "/tmp/out.jsonl");
+            assert_eq!(events.len(), expected(&app, "errors"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn text_search_runs_in_the_background_then_filters() {
+    let (_d, mut app) = app();
+    app.set_filter_text("text:CloudFormation");
+    let Some(Effect::TextSearch {
+        generation,
+        needles,
+    }) = app.effects.last().cloned()
+    else {
+        panic!("no search")
+    };
+    assert_eq!(needles, ["CloudFormation"]);
+    assert_eq!(
+        app.shown.len(),
+        app.index.len(),
+        "undecided text terms match everything meanwhile"
+    );
+    let hits: Vec<bool> = (0..app.index.len()).map(|i| i % 2 == 0).collect();
+    app.text_search_done(
+        generation + 1,
+        vec![("CloudFormation".into(), hits.clone())],
+    );
+    assert_eq!(
+        app.shown.len(),
+        app.index.len(),
+        "a stale answer is dropped"
+    );
+    app.text_search_done(generation, vec![("CloudFormation".into(), hits)]);
+    assert_eq!(app.shown.len(), app.index.len().div_ceil(2));
+}
+
+#[test]
+fn fuzzy_words_put_best_matches_first() {
+    let (_d, mut app) = app();
+    app.set_filter_text("gitpush");
+    assert!(!app.shown.is_empty());
+    let first = app.index.event(app.shown[0] as usize);
+    assert_eq!(first.name(), "GitPush");
+}
+
+#[test]
+fn mouse_wheel_and_click() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (_d, mut app) = app();
+    app.hits.list_rows = ratatui::layout::Rect::new(30, 8, 100, 20);
+    let m = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.on_mouse(m(MouseEventKind::ScrollDown, 50, 10));
+    assert_eq!(app.list.selected, 3);
+    app.on_mouse(m(MouseEventKind::Down(MouseButton::Left), 50, 12));
+    assert_eq!(app.list.selected, app.list.offset + 4);
+}

@@ -1,0 +1,120 @@
+//! Screens rendered into ratatui's TestBackend and compared with reviewed
+//! snapshots (tests/snapshots). Temporary paths are masked.
+
+mod common;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::Arc;
+use std::time::Duration;
+use trailscope::load::{LoadOptions, Progress, load};
+use trailscope::tui::app::{App, LoadState};
+use trailscope::tui::theme::Theme;
+use trailscope::tui::ui;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    app: App,
+}
+
+fn fixture() -> Fixture {
+    let (dir, _) = common::corpus(1_200, 33);
+    common::write(
+        dir.path(),
+        "broken/cut.json",
+        r#"{"Records":[{"eventName":"#,
+    );
+    let (index, report) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let app = App::new(
+        Arc::new(index),
+        report,
+        LoadState::Done {
+            elapsed: Duration::from_millis(40),
+        },
+        Theme::mono(),
+    );
+    Fixture { dir, app }
+}
+
+fn screen(f: &mut Fixture, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::draw(frame, &mut f.app)).unwrap();
+    let text = terminal.backend().to_string();
+    assert!(!trailscope::sanitize::has_raw_control(
+        &text.replace('\n', "")
+    ));
+    text.replace(&f.dir.path().display().to_string(), "[TMP]")
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+#[test]
+fn main_screen() {
+    let mut f = fixture();
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}
+
+#[test]
+fn filtered_with_a_fuzzy_word_and_a_field() {
+    let mut f = fixture();
+    f.app.set_filter_text("user:alice gitpsh");
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}
+
+#[test]
+fn filter_bar_with_a_parse_error() {
+    let mut f = fixture();
+    key(&mut f.app, KeyCode::Char('/'));
+    for c in "errors since:yesterday".chars() {
+        key(&mut f.app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}
+
+#[test]
+fn facet_value_toggled() {
+    let mut f = fixture();
+    key(&mut f.app, KeyCode::Tab);
+    key(&mut f.app, KeyCode::Right);
+    key(&mut f.app, KeyCode::Right); // User
+    key(&mut f.app, KeyCode::Down);
+    key(&mut f.app, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}
+
+#[test]
+fn detail_view() {
+    let mut f = fixture();
+    f.app.set_filter_text("event:UpdatePipeline");
+    key(&mut f.app, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}
+
+#[test]
+fn help_overlay() {
+    let mut f = fixture();
+    key(&mut f.app, KeyCode::Char('?'));
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}
+
+#[test]
+fn error_list() {
+    let mut f = fixture();
+    key(&mut f.app, KeyCode::Char('E'));
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}
+
+#[test]
+fn tiny_terminal() {
+    let mut f = fixture();
+    insta::assert_snapshot!(screen(&mut f, 30, 6));
+    // One size up from the minimum still draws every region without panicking.
+    let text = screen(&mut f, ui::MIN_WIDTH, ui::MIN_HEIGHT);
+    assert!(text.contains("Filter"), "{text}");
+}
