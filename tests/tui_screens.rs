@@ -118,3 +118,29 @@ fn tiny_terminal() {
     let text = screen(&mut f, ui::MIN_WIDTH, ui::MIN_HEIGHT);
     assert!(text.contains("Filter"), "{text}");
 }
+
+#[test]
+fn loading_screen() {
+    use std::sync::atomic::Ordering;
+    let progress = Arc::new(Progress::default());
+    progress.files_total.store(100, Ordering::Relaxed);
+    progress.files_done.store(40, Ordering::Relaxed);
+    progress.events.store(4_000, Ordering::Relaxed);
+    progress.bytes.store(3 << 20, Ordering::Relaxed);
+    progress.errors.store(1, Ordering::Relaxed);
+    let (dir, _) = common::corpus(300, 1);
+    let (index, report) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let state = LoadState::Loading {
+        progress,
+        started: std::time::Instant::now(),
+    };
+    let mut f = Fixture {
+        dir,
+        app: App::new(Arc::new(index), report, state, Theme::mono()),
+    };
+    insta::assert_snapshot!(screen(&mut f, 140, 40));
+}

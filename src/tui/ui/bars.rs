@@ -86,6 +86,41 @@ pub fn timeline(frame: &mut Frame, app: &mut App, area: Rect) {
     );
 }
 
+/// While loading, the timeline's place shows how far loading has got.
+pub fn load_gauge(
+    frame: &mut Frame,
+    app: &App,
+    progress: std::sync::Arc<crate::load::Progress>,
+    area: Rect,
+) {
+    let t = &app.theme;
+    let total = progress.files_total.load(Ordering::Relaxed);
+    let done = progress.files_done.load(Ordering::Relaxed);
+    let ratio = if total == 0 {
+        0.0
+    } else {
+        done as f64 / total as f64
+    };
+    let label = format!(
+        "{} of {} files · {} events · {} · {} errors",
+        thousands(done),
+        thousands(total),
+        thousands(progress.events.load(Ordering::Relaxed)),
+        crate::load::read::human_bytes(progress.bytes.load(Ordering::Relaxed)),
+        progress.errors.load(Ordering::Relaxed)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(Span::styled(" Loading ", t.title));
+    let gauge = ratatui::widgets::Gauge::default()
+        .block(block)
+        .gauge_style(t.gauge)
+        .ratio(ratio.clamp(0.0, 1.0))
+        .label(label);
+    frame.render_widget(gauge, area);
+}
+
 pub fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     if let Some(prompt) = &app.prompt {

@@ -72,7 +72,12 @@ fn main_screen(frame: &mut Frame, app: &mut App, area: Rect) {
         Layout::vertical([Constraint::Length(timeline_height), Constraint::Min(3)]).areas(right);
     facets::draw(frame, app, left);
     if timeline_height > 0 {
-        bars::timeline(frame, app, timeline);
+        match &app.load {
+            super::app::LoadState::Loading { progress, .. } => {
+                bars::load_gauge(frame, app, progress.clone(), timeline)
+            }
+            _ => bars::timeline(frame, app, timeline),
+        }
     }
     list::draw(frame, app, events);
 }
