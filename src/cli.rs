@@ -37,6 +37,45 @@ pub enum Command {
     Query(QueryArgs),
     /// Counts: events, files, failures, busiest sources, events and actors.
     Stats(StatsArgs),
+    /// Every CodePipeline pipeline lifetime with its version history.
+    Pipelines(PipelinesArgs),
+    /// What changed in a pipeline between two versions.
+    Diff(DiffArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PipelinesArgs {
+    #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
+    pub format: TableOrJson,
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The pipeline's name (exact).
+    #[arg(long)]
+    pub pipeline: String,
+    /// The account, when the name exists in several.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// The region, when the name exists in several.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The older version (default: the one before --to).
+    #[arg(long)]
+    pub from: Option<u64>,
+    /// The newer version (default: the newest loaded).
+    #[arg(long)]
+    pub to: Option<u64>,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableOrJson {
+    Table,
+    Json,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -221,16 +260,18 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Some(Command::Query(args)) => query(args, &opts, strict),
         Some(Command::Stats(args)) => stats_command(args, &opts, strict),
+        Some(Command::Pipelines(args)) => pipelines_command(args, &opts, strict),
+        Some(Command::Diff(args)) => diff_command(args, &opts, strict),
         None => crate::tui::run(cli.paths, cli.filter, &opts),
     };
     match result {
         Ok(code) => code,
         Err(CliError::Usage(msg)) => {
-            eprintln!("trailscope: {}", escape(&msg));
+            eprintln!("trailscope: {}", crate::sanitize::escape_keep_lines(&msg));
             2
         }
         Err(CliError::Failed(msg)) => {
-            eprintln!("trailscope: {}", escape(&msg));
+            eprintln!("trailscope: {}", crate::sanitize::escape_keep_lines(&msg));
             1
         }
     }
@@ -429,5 +470,115 @@ fn stats_command(args: StatsArgs, opts: &LoadOptions, strict: bool) -> Result<i3
     {
         return Err(e.into());
     }
+    Ok(exit_status(&report, index.len(), strict))
+}
+
+fn write_stdout(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| CliError::Failed(e.to_string()))
+}
+
+fn pipelines_command(
+    args: PipelinesArgs,
+    opts: &LoadOptions,
+    strict: bool,
+) -> Result<i32, CliError> {
+    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
+    report_problems(&report, index.len(), index.duplicates);
+    let all = crate::pipeline::history::histories(&index);
+    let text = match args.format {
+        TableOrJson::Json => json(
+            &all.iter()
+                .map(output::pipelines::lifetime_json)
+                .collect::<Vec<_>>(),
+        )?,
+        TableOrJson::Table => output::pipelines::lifetimes_table(&all),
+    };
+    write_stdout(&text)?;
+    Ok(exit_status(&report, index.len(), strict))
+}
+
+fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
+    use std::io::IsTerminal;
+    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
+    report_problems(&report, index.len(), index.duplicates);
+    let all = crate::pipeline::history::histories(&index);
+    let matching: Vec<&crate::pipeline::history::Lifetime> = all
+        .iter()
+        .filter(|l| l.name == args.pipeline)
+        .filter(|l| args.account.as_ref().is_none_or(|a| *a == l.account))
+        .filter(|l| args.region.as_ref().is_none_or(|r| *r == l.region))
+        .collect();
+    let mut places: Vec<(&str, &str)> = matching
+        .iter()
+        .map(|l| (l.account.as_str(), l.region.as_str()))
+        .collect();
+    places.dedup();
+    match places.len() {
+        0 => {
+            return Err(CliError::Failed(format!(
+                "no pipeline named `{}` in the loaded logs",
+                args.pipeline
+            )));
+        }
+        1 => {}
+        _ => {
+            let choices: Vec<String> = places
+                .iter()
+                .map(|(a, r)| format!("  --account {a} --region {r}"))
+                .collect();
+            return Err(CliError::Usage(format!(
+                "`{}` names {} pipelines; pick one with:\n{}",
+                args.pipeline,
+                places.len(),
+                choices.join("\n")
+            )));
+        }
+    }
+    let Some(lifetime) = matching.into_iter().max_by_key(|l| l.lifetime) else {
+        return Err(CliError::Failed("no such pipeline".into()));
+    };
+    let Some(latest) = lifetime.latest() else {
+        return Err(CliError::Failed(format!(
+            "`{}` has no versions in the loaded logs (only reads and runs)",
+            args.pipeline
+        )));
+    };
+    let to = args.to.unwrap_or(latest.number);
+    let from = args.from.unwrap_or(to.saturating_sub(1));
+    for v in [from, to] {
+        if lifetime.version(v).is_none() {
+            return Err(CliError::Failed(format!(
+                "version {v} of `{}` is not in the loaded logs; loaded versions: {}",
+                args.pipeline,
+                lifetime.loaded_ranges()
+            )));
+        }
+    }
+    let changes = lifetime.changes(from, to).unwrap_or_default();
+    let text = match args.format {
+        TextOrJson::Json => json(&output::pipelines::DiffJson {
+            pipeline: &lifetime.name,
+            account: &lifetime.account,
+            region: &lifetime.region,
+            from,
+            to,
+            changes: &changes,
+        })?,
+        TextOrJson::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            output::pipelines::diff_text(lifetime, from, to, &changes, color)
+        }
+    };
+    write_stdout(&text)?;
     Ok(exit_status(&report, index.len(), strict))
 }

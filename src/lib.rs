@@ -20,6 +20,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod query;
 pub mod sanitize;
 pub mod tui;

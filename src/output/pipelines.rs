@@ -1,0 +1,324 @@
+//! `trailscope pipelines` and `trailscope diff`: histories and diffs as tables,
+//! coloured text or JSON.
+
+use crate::model::time::format_time;
+use crate::pipeline::diff::{Change, Op};
+use crate::pipeline::history::Lifetime;
+use crate::sanitize::escape;
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Serialize)]
+pub struct VersionJson<'a> {
+    pub version: u64,
+    pub time: String,
+    pub actor: &'a str,
+    pub event_id: &'a str,
+    pub summary: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct LifetimeJson<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub name: &'a str,
+    pub lifetime: u32,
+    pub created: Option<String>,
+    pub deleted: Option<String>,
+    pub versions: Vec<VersionJson<'a>>,
+    pub missing_versions: Vec<u64>,
+    pub rejected: usize,
+    pub executions: usize,
+}
+
+pub fn lifetime_json(l: &Lifetime) -> LifetimeJson<'_> {
+    LifetimeJson {
+        account: &l.account,
+        region: &l.region,
+        name: &l.name,
+        lifetime: l.lifetime,
+        created: l.created.as_ref().map(|(t, _)| format_time(*t)),
+        deleted: l.deleted.as_ref().map(|(t, _)| format_time(*t)),
+        versions: l
+            .versions
+            .iter()
+            .map(|v| VersionJson {
+                version: v.number,
+                time: format_time(v.time),
+                actor: &v.actor,
+                event_id: &v.event_id,
+                summary: &v.summary,
+            })
+            .collect(),
+        missing_versions: l.missing(),
+        rejected: l.rejected.len(),
+        executions: l.executions,
+    }
+}
+
+/// The table of `trailscope pipelines`.
+pub fn lifetimes_table(all: &[Lifetime]) -> String {
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|l| {
+            let (last, who) = l
+                .last_change()
+                .map(|(t, a)| (format_time(t), a))
+                .unwrap_or_else(|| ("-".into(), "-".into()));
+            vec![
+                l.account.clone(),
+                l.region.clone(),
+                l.name.clone(),
+                l.lifetime.to_string(),
+                if l.versions.is_empty() {
+                    "-".into()
+                } else {
+                    l.loaded_ranges()
+                },
+                l.rejected.len().to_string(),
+                l.executions.to_string(),
+                last,
+                who,
+                l.deleted
+                    .as_ref()
+                    .map(|(t, _)| format_time(*t))
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    super::table::render(
+        &[
+            "ACCOUNT",
+            "REGION",
+            "PIPELINE",
+            "LIFE",
+            "VERSIONS",
+            "REJECTED",
+            "RUNS",
+            "LAST CHANGE",
+            "BY",
+            "DELETED",
+        ],
+        &rows,
+        &[14, 16, 40, 4, 20, 8, 6, 22, 30, 22],
+    )
+}
+
+#[derive(Serialize)]
+pub struct DiffJson<'a> {
+    pub pipeline: &'a str,
+    pub account: &'a str,
+    pub region: &'a str,
+    pub from: u64,
+    pub to: u64,
+    pub changes: &'a [Change],
+}
+
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+fn short(v: &Option<Value>) -> String {
+    match v {
+        None => String::new(),
+        Some(v) => {
+            let text = v.to_string();
+            escape(&crate::output::table::truncate(&text, 120)).into_owned()
+        }
+    }
+}
+
+/// The text of `trailscope diff`: the semantic changes, then a unified diff of the
+/// pretty-printed structures. `color` adds ANSI colours (only our own escapes:
+/// every value is escaped first).
+pub fn diff_text(l: &Lifetime, from: u64, to: u64, changes: &[Change], color: bool) -> String {
+    let c = |code: &'static str| if color { code } else { "" };
+    let mut out = String::new();
+    let head = |v: u64| {
+        l.version(v)
+            .map(|v| {
+                format!(
+                    "v{} {} by {}",
+                    v.number,
+                    format_time(v.time),
+                    escape(&v.actor)
+                )
+            })
+            .unwrap_or_else(|| format!("v{v}"))
+    };
+    out.push_str(&format!(
+        "{}{} ({} {}){}: {} → {}\n",
+        c(BOLD),
+        escape(&l.name),
+        escape(&l.account),
+        escape(&l.region),
+        c(RESET),
+        head(from),
+        head(to)
+    ));
+    if changes.is_empty() {
+        out.push_str("no structural change\n");
+    }
+    for ch in changes {
+        let (mark, color_code) = match ch.op {
+            Op::Added => ("+", GREEN),
+            Op::Removed => ("-", RED),
+            Op::Changed => ("~", YELLOW),
+        };
+        let detail = match ch.op {
+            Op::Added => short(&ch.new),
+            Op::Removed => short(&ch.old),
+            Op::Changed => format!("{} → {}", short(&ch.old), short(&ch.new)),
+        };
+        out.push_str(&format!(
+            "{}{mark} {}{}: {detail}\n",
+            c(color_code),
+            escape(&ch.path),
+            c(RESET)
+        ));
+    }
+    if let (Some(a), Some(b)) = (l.version(from), l.version(to)) {
+        out.push('\n');
+        for line in unified(&pretty(&a.structure), &pretty(&b.structure), 3) {
+            match line.chars().next() {
+                Some('+') => out.push_str(&format!("{}{}{}\n", c(GREEN), escape(&line), c(RESET))),
+                Some('-') => out.push_str(&format!("{}{}{}\n", c(RED), escape(&line), c(RESET))),
+                Some('@') => out.push_str(&format!("{}{}{}\n", c(DIM), escape(&line), c(RESET))),
+                _ => out.push_str(&format!("{}\n", escape(&line))),
+            }
+        }
+    }
+    out
+}
+
+/// Pretty JSON lines without the `version` field (it always differs).
+pub fn pretty(v: &Value) -> Vec<String> {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("version");
+    }
+    serde_json::to_string_pretty(&v)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// A line diff (longest common subsequence), as unified-diff lines with `context`
+/// lines around each change. Inputs past a few thousand lines fall back to
+/// showing both whole, to bound the work.
+pub fn unified(a: &[String], b: &[String], context: usize) -> Vec<String> {
+    let ops = line_ops(a, b);
+    let mut out = Vec::new();
+    let changed: Vec<usize> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !matches!(o, LineOp::Same(..)))
+        .map(|(k, _)| k)
+        .collect();
+    if changed.is_empty() {
+        return out;
+    }
+    let mut k = 0;
+    while k < changed.len() {
+        let start = changed[k].saturating_sub(context);
+        let mut end = (changed[k] + context + 1).min(ops.len());
+        while k + 1 < changed.len() && changed[k + 1] <= end + context {
+            k += 1;
+            end = (changed[k] + context + 1).min(ops.len());
+        }
+        let (a_line, b_line) = ops[..start].iter().fold((1, 1), |(x, y), o| match o {
+            LineOp::Same(..) => (x + 1, y + 1),
+            LineOp::Del(_) => (x + 1, y),
+            LineOp::Ins(_) => (x, y + 1),
+        });
+        out.push(format!("@@ -{a_line} +{b_line} @@"));
+        for o in &ops[start..end] {
+            out.push(match o {
+                LineOp::Same(i, _) => format!(" {}", a[*i]),
+                LineOp::Del(i) => format!("-{}", a[*i]),
+                LineOp::Ins(j) => format!("+{}", b[*j]),
+            });
+        }
+        k += 1;
+    }
+    out
+}
+
+/// One line of a line diff, by index into the old (`Del`, `Same`) or new (`Ins`) side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LineOp {
+    Same(usize, usize),
+    Del(usize),
+    Ins(usize),
+}
+
+/// The edit script between two line lists (LCS; O(n·m), bounded by the caller's sizes).
+pub fn line_ops(a: &[String], b: &[String]) -> Vec<LineOp> {
+    const LIMIT: usize = 4_000;
+    if a.len() > LIMIT || b.len() > LIMIT {
+        let mut ops: Vec<LineOp> = (0..a.len()).map(LineOp::Del).collect();
+        ops.extend((0..b.len()).map(LineOp::Ins));
+        return ops;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u16; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut ops = Vec::with_capacity(n + m);
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            ops.push(LineOp::Same(i, j));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(LineOp::Del(i));
+            i += 1;
+        } else {
+            ops.push(LineOp::Ins(j));
+            j += 1;
+        }
+    }
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &str) -> Vec<String> {
+        s.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn unified_diff_with_context() {
+        let a = lines("a\nb\nc\nd\ne\nf\ng\nh");
+        let b = lines("a\nb\nc\nD\ne\nf\ng\nh\ni");
+        let u = unified(&a, &b, 1);
+        assert_eq!(
+            u,
+            [
+                "@@ -3 +3 @@",
+                " c",
+                "-d",
+                "+D",
+                " e",
+                "@@ -8 +8 @@",
+                " h",
+                "+i"
+            ]
+        );
+        assert!(unified(&a, &a, 3).is_empty());
+    }
+}

@@ -1,0 +1,344 @@
+//! A structural diff of two pipeline structures.
+//!
+//! Objects are compared by key. Arrays whose elements are named (`stages`,
+//! `actions`, `inputArtifacts`, `outputArtifacts`, or any array whose elements all
+//! have a string `name`) are matched by name, so inserting a stage is one added
+//! stage, not a cascade of shifted indices; an unmatched element that keeps its
+//! position under a new name is a rename (a change of `name`); a different order of
+//! the same names is one change of the array's order. Other arrays compare by
+//! position. The top-level `version` is ignored: it always changes.
+
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Added,
+    Removed,
+    Changed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub op: Op,
+    /// A readable path: `stages[Build].actions[Build].configuration.ProjectName`.
+    pub path: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+/// The changes from `old` to `new`, in document order.
+pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
+    let mut out = Vec::new();
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            let strip = |m: &serde_json::Map<String, Value>| {
+                let mut m = m.clone();
+                m.remove("version");
+                Value::Object(m)
+            };
+            compare(&strip(a), &strip(b), "", &mut out);
+        }
+        _ => compare(old, new, "", &mut out),
+    }
+    out
+}
+
+fn child(path: &str, key: &str) -> String {
+    let simple = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '@');
+    match (path.is_empty(), simple) {
+        (true, true) => key.to_string(),
+        (false, true) => format!("{path}.{key}"),
+        (_, false) => format!("{path}[{}]", serde_json::to_string(key).unwrap_or_default()),
+    }
+}
+
+fn element(path: &str, label: &str) -> String {
+    format!("{path}[{label}]")
+}
+
+fn name_of(v: &Value) -> Option<&str> {
+    v.get("name").and_then(Value::as_str)
+}
+
+/// Arrays of named elements (`stages`, `actions`, artifacts, …) are matched by name.
+fn is_named(a: &[Value], b: &[Value]) -> bool {
+    !(a.is_empty() && b.is_empty()) && a.iter().chain(b).all(|v| name_of(v).is_some())
+}
+
+fn push(out: &mut Vec<Change>, op: Op, path: &str, old: Option<&Value>, new: Option<&Value>) {
+    let path = if path.is_empty() {
+        "(root)".to_string()
+    } else {
+        path.to_string()
+    };
+    out.push(Change {
+        op,
+        path,
+        old: old.cloned(),
+        new: new.cloned(),
+    });
+}
+
+fn compare(old: &Value, new: &Value, path: &str, out: &mut Vec<Change>) {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                let p = child(path, k);
+                match b.get(k) {
+                    Some(vb) => compare(va, vb, &p, out),
+                    None => push(out, Op::Removed, &p, Some(va), None),
+                }
+            }
+            for (k, vb) in b {
+                if !a.contains_key(k) {
+                    push(out, Op::Added, &child(path, k), None, Some(vb));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if is_named(a, b) => compare_named(a, b, path, out),
+        (Value::Array(a), Value::Array(b)) => {
+            for i in 0..a.len().max(b.len()) {
+                let p = element(path, &i.to_string());
+                match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) => compare(x, y, &p, out),
+                    (Some(x), None) => push(out, Op::Removed, &p, Some(x), None),
+                    (None, Some(y)) => push(out, Op::Added, &p, None, Some(y)),
+                    (None, None) => {}
+                }
+            }
+        }
+        _ if old == new => {}
+        _ => push(out, Op::Changed, path, Some(old), Some(new)),
+    }
+}
+
+fn without_name(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("name");
+    }
+    v
+}
+
+fn compare_named(a: &[Value], b: &[Value], path: &str, out: &mut Vec<Change>) {
+    let names_a: Vec<&str> = a.iter().filter_map(name_of).collect();
+    let names_b: Vec<&str> = b.iter().filter_map(name_of).collect();
+    let in_b = |n: &str| names_b.contains(&n);
+    let in_a = |n: &str| names_a.contains(&n);
+    // Renames: an unmatched old element and an unmatched new one at the same position.
+    let renamed: Vec<bool> = (0..a.len())
+        .map(|i| !in_b(names_a[i]) && names_b.get(i).is_some_and(|nb| !in_a(nb)))
+        .collect();
+    // Order of the elements present on both sides.
+    let common_a: Vec<&str> = names_a.iter().copied().filter(|n| in_b(n)).collect();
+    let common_b: Vec<&str> = names_b.iter().copied().filter(|n| in_a(n)).collect();
+    if common_a != common_b {
+        let order =
+            |l: &[&str]| Value::Array(l.iter().map(|n| Value::String(n.to_string())).collect());
+        push(
+            out,
+            Op::Changed,
+            &format!("{path} (order)"),
+            Some(&order(&common_a)),
+            Some(&order(&common_b)),
+        );
+    }
+    for (i, va) in a.iter().enumerate() {
+        let na = names_a[i];
+        if let Some(j) = names_b.iter().position(|n| *n == na) {
+            compare(va, &b[j], &element(path, na), out);
+        } else if renamed[i] {
+            let vb = &b[i];
+            let nb = names_b[i];
+            push(
+                out,
+                Op::Changed,
+                &format!("{}.name", element(path, na)),
+                va.get("name"),
+                vb.get("name"),
+            );
+            compare(
+                &without_name(va),
+                &without_name(vb),
+                &element(path, nb),
+                out,
+            );
+        } else {
+            push(out, Op::Removed, &element(path, na), Some(va), None);
+        }
+    }
+    for (j, vb) in b.iter().enumerate() {
+        let nb = names_b[j];
+        if !in_a(nb) && !renamed.get(j).copied().unwrap_or(false) {
+            push(out, Op::Added, &element(path, nb), None, Some(vb));
+        }
+    }
+}
+
+/// One line about a set of changes: "added stages[Test]; changed …ProjectName (+2 more)".
+pub fn summary(changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return "no structural change".into();
+    }
+    let describe = |c: &Change| {
+        let verb = match (c.op, c.path.ends_with(".name"), c.path.ends_with("(order)")) {
+            (Op::Changed, true, _) => "renamed",
+            (Op::Changed, _, true) => "reordered",
+            (Op::Added, ..) => "added",
+            (Op::Removed, ..) => "removed",
+            (Op::Changed, ..) => "changed",
+        };
+        match (c.op, c.path.ends_with(".name")) {
+            (Op::Changed, true) => format!(
+                "renamed {} → {}",
+                c.path.trim_end_matches(".name"),
+                c.new.as_ref().and_then(Value::as_str).unwrap_or("?")
+            ),
+            _ => format!("{verb} {}", c.path.trim_end_matches(" (order)")),
+        }
+    };
+    let mut parts: Vec<String> = changes.iter().take(2).map(describe).collect();
+    if changes.len() > 2 {
+        parts.push(format!("+{} more", changes.len() - 2));
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pipeline(stages: Value) -> Value {
+        json!({"name": "P", "version": 1, "roleArn": "r", "stages": stages})
+    }
+
+    fn stage(name: &str, action: &str, project: &str) -> Value {
+        json!({"name": name, "actions": [{"name": action, "runOrder": 1, "configuration": {"ProjectName": project},
+               "inputArtifacts": [{"name": "Src"}], "outputArtifacts": []}]})
+    }
+
+    fn ops(changes: &[Change]) -> Vec<(Op, &str)> {
+        changes.iter().map(|c| (c.op, c.path.as_str())).collect()
+    }
+
+    #[test]
+    fn version_alone_is_no_change() {
+        let a = pipeline(json!([stage("Build", "B", "x")]));
+        let mut b = a.clone();
+        b["version"] = json!(2);
+        assert!(diff(&a, &b).is_empty());
+        assert_eq!(summary(&diff(&a, &b)), "no structural change");
+    }
+
+    #[test]
+    fn inserting_a_stage_is_one_addition() {
+        let a = pipeline(json!([
+            stage("Source", "S", "s"),
+            stage("Build", "B", "b"),
+            stage("Deploy", "D", "d")
+        ]));
+        let b = pipeline(json!([
+            stage("Source", "S", "s"),
+            stage("Build", "B", "b"),
+            stage("Test", "T", "t"),
+            stage("Deploy", "D", "d")
+        ]));
+        let c = diff(&a, &b);
+        assert_eq!(ops(&c), [(Op::Added, "stages[Test]")]);
+        assert_eq!(c[0].new.as_ref().unwrap()["name"], "Test");
+        assert_eq!(ops(&diff(&b, &a)), [(Op::Removed, "stages[Test]")]);
+    }
+
+    #[test]
+    fn nested_configuration_value_change() {
+        let a = pipeline(json!([stage("Build", "Build", "old")]));
+        let b = pipeline(json!([stage("Build", "Build", "new")]));
+        let c = diff(&a, &b);
+        assert_eq!(
+            ops(&c),
+            [(
+                Op::Changed,
+                "stages[Build].actions[Build].configuration.ProjectName"
+            )]
+        );
+        assert_eq!(
+            (c[0].old.clone().unwrap(), c[0].new.clone().unwrap()),
+            (json!("old"), json!("new"))
+        );
+    }
+
+    #[test]
+    fn a_rename_in_place_is_one_change_of_name() {
+        let a = pipeline(json!([stage("Source", "S", "s"), stage("Build", "B", "b")]));
+        let b = pipeline(json!([
+            stage("MySourceStage", "S", "s"),
+            stage("Build", "B", "b")
+        ]));
+        let c = diff(&a, &b);
+        assert_eq!(ops(&c), [(Op::Changed, "stages[Source].name")]);
+        assert_eq!(c[0].new, Some(json!("MySourceStage")));
+        assert_eq!(summary(&c), "renamed stages[Source] → MySourceStage");
+    }
+
+    #[test]
+    fn reorder_is_one_change_of_order() {
+        let a = pipeline(json!([stage("A", "a", "1"), stage("B", "b", "2")]));
+        let b = pipeline(json!([stage("B", "b", "2"), stage("A", "a", "1")]));
+        let c = diff(&a, &b);
+        assert_eq!(ops(&c), [(Op::Changed, "stages (order)")]);
+        assert_eq!(c[0].new, Some(json!(["B", "A"])));
+    }
+
+    #[test]
+    fn positional_arrays_and_keys() {
+        let a = json!({"tags": [1, 2, 3], "x": {"a b": 1}, "gone": true});
+        let b = json!({"tags": [1, 5], "x": {"a b": 2}, "new": null});
+        assert_eq!(
+            ops(&diff(&a, &b)),
+            [
+                (Op::Changed, "tags[1]"),
+                (Op::Removed, "tags[2]"),
+                (Op::Changed, "x[\"a b\"]"),
+                (Op::Removed, "gone"),
+                (Op::Added, "new")
+            ]
+        );
+    }
+
+    #[test]
+    fn non_object_inputs() {
+        assert_eq!(
+            ops(&diff(&json!(1), &json!("1"))),
+            [(Op::Changed, "(root)")]
+        );
+        assert!(diff(&json!(null), &json!(null)).is_empty());
+        assert_eq!(
+            ops(&diff(&json!([1]), &json!({"a": 1}))),
+            [(Op::Changed, "(root)")]
+        );
+        // Named elements and a type change of a member.
+        let a = json!({"stages": [{"name": "A", "x": [1]}]});
+        let b = json!({"stages": [{"name": "A", "x": {"k": 1}}]});
+        assert_eq!(ops(&diff(&a, &b)), [(Op::Changed, "stages[A].x")]);
+    }
+
+    #[test]
+    fn actions_inside_a_stage_are_matched_by_name() {
+        let a =
+            json!({"stages": [{"name": "Deploy", "actions": [{"name": "Deploy", "runOrder": 1}]}]});
+        let b = json!({"stages": [{"name": "Deploy", "actions": [{"name": "Approve", "runOrder": 1}, {"name": "Deploy", "runOrder": 2}]}]});
+        assert_eq!(
+            ops(&diff(&a, &b)),
+            [
+                (Op::Changed, "stages[Deploy].actions[Deploy].runOrder"),
+                (Op::Added, "stages[Deploy].actions[Approve]")
+            ]
+        );
+    }
+}

@@ -1,0 +1,325 @@
+//! Rebuilding each pipeline's version history from the trail.
+//!
+//! A pipeline is (account, region, name). `CreatePipeline` starts a lifetime at
+//! version 1; a successful `UpdatePipeline` makes the version in
+//! `responseElements.pipeline.version` (else the request's version + 1) with the
+//! request's structure; `DeletePipeline` ends the lifetime, and a later create
+//! starts a new one. Calls with an `errorCode` are rejected changes and make no
+//! version. Other events naming the pipeline (reads, runs, approvals) are counted
+//! against the version in force when they happened.
+
+use super::diff::{Change, diff, summary};
+use crate::index::Index;
+use crate::model::Millis;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub number: u64,
+    pub time: Millis,
+    pub actor: String,
+    /// Index of the event that made the version.
+    pub event: u32,
+    pub event_id: String,
+    pub event_name: String,
+    pub structure: Arc<Value>,
+    /// What changed against the previous version.
+    pub summary: String,
+    /// `StartPipelineExecution` calls while this was the current version.
+    pub executions: usize,
+    /// Other events naming the pipeline while this was the current version.
+    pub activity: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub time: Millis,
+    pub actor: String,
+    pub event: u32,
+    pub event_name: String,
+    pub error: String,
+    /// The version the rejected call would have made, when known.
+    pub attempted: Option<u64>,
+}
+
+/// One lifetime of one pipeline.
+#[derive(Debug, Clone)]
+pub struct Lifetime {
+    pub account: String,
+    pub region: String,
+    pub name: String,
+    /// 1 for the first lifetime of this (account, region, name) in the logs.
+    pub lifetime: u32,
+    pub created: Option<(Millis, String)>,
+    pub deleted: Option<(Millis, String)>,
+    /// By version number.
+    pub versions: Vec<Version>,
+    pub rejected: Vec<Rejected>,
+    pub executions: usize,
+    /// Reads, runs and other events before the first known version.
+    pub activity_before: usize,
+}
+
+impl Lifetime {
+    pub fn version(&self, number: u64) -> Option<&Version> {
+        self.versions.iter().find(|v| v.number == number)
+    }
+
+    pub fn latest(&self) -> Option<&Version> {
+        self.versions.last()
+    }
+
+    /// The version numbers present, as ranges: "1-4, 7-9".
+    pub fn loaded_ranges(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut iter = self.versions.iter().map(|v| v.number).peekable();
+        while let Some(start) = iter.next() {
+            let mut end = start;
+            while iter.peek() == Some(&(end + 1)) {
+                end += 1;
+                iter.next();
+            }
+            parts.push(if start == end {
+                start.to_string()
+            } else {
+                format!("{start}-{end}")
+            });
+        }
+        if parts.is_empty() {
+            "none".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Versions not in the loaded logs, below the highest one (gaps and a missing start).
+    pub fn missing(&self) -> Vec<u64> {
+        let have: Vec<u64> = self.versions.iter().map(|v| v.number).collect();
+        let top = have.last().copied().unwrap_or(0);
+        (1..top).filter(|n| !have.contains(n)).collect()
+    }
+
+    /// The time of the last change (version, rejection or deletion).
+    pub fn last_change(&self) -> Option<(Millis, String)> {
+        let mut best: Option<(Millis, String)> = self.deleted.clone();
+        for (t, a) in self
+            .versions
+            .iter()
+            .map(|v| (v.time, &v.actor))
+            .chain(self.rejected.iter().map(|r| (r.time, &r.actor)))
+        {
+            if best.as_ref().is_none_or(|(bt, _)| t > *bt) {
+                best = Some((t, a.clone()));
+            }
+        }
+        best
+    }
+
+    /// The changes between two loaded versions.
+    pub fn changes(&self, from: u64, to: u64) -> Option<Vec<Change>> {
+        Some(diff(
+            &self.version(from)?.structure,
+            &self.version(to)?.structure,
+        ))
+    }
+}
+
+fn parse(raw: &str) -> Option<Value> {
+    serde_json::from_str(raw).ok()
+}
+
+fn version_of(v: Option<&Value>) -> Option<u64> {
+    let v = v?;
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// Every pipeline lifetime in the index, sorted by account, region, name, lifetime.
+pub fn histories(index: &Index) -> Vec<Lifetime> {
+    let mut open: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, String, String), u32> = BTreeMap::new();
+    let mut all: Vec<Lifetime> = Vec::new();
+    for i in 0..index.len() {
+        let e = index.event(i);
+        if e.source() != "codepipeline.amazonaws.com" {
+            continue;
+        }
+        let names: Vec<&str> = e.pipelines().collect();
+        for name in names {
+            let key = (
+                e.account().to_string(),
+                e.region().to_string(),
+                name.to_string(),
+            );
+            let new_lifetime = |all: &mut Vec<Lifetime>, counts: &mut BTreeMap<_, u32>| {
+                let n = counts.entry(key.clone()).or_insert(0);
+                *n += 1;
+                all.push(Lifetime {
+                    account: key.0.clone(),
+                    region: key.1.clone(),
+                    name: key.2.clone(),
+                    lifetime: *n,
+                    created: None,
+                    deleted: None,
+                    versions: Vec::new(),
+                    rejected: Vec::new(),
+                    executions: 0,
+                    activity_before: 0,
+                });
+                all.len() - 1
+            };
+            let failed = !e.error().is_empty();
+            let raw = index.pipeline_raw.get(&(i as u32)).and_then(|r| parse(r));
+            let event_id = raw
+                .as_ref()
+                .and_then(|v| v.get("eventID"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let request = raw
+                .as_ref()
+                .and_then(|v| v.pointer("/requestParameters/pipeline"))
+                .cloned();
+            let response = raw
+                .as_ref()
+                .and_then(|v| v.pointer("/responseElements/pipeline"))
+                .cloned();
+            match (e.name(), failed) {
+                ("CreatePipeline", false) => {
+                    let at = new_lifetime(&mut all, &mut counts);
+                    open.insert(key.clone(), at);
+                    let structure = response.or(request).unwrap_or(Value::Null);
+                    all[at].created = Some((e.time(), e.actor().to_string()));
+                    all[at].versions.push(Version {
+                        number: 1,
+                        time: e.time(),
+                        actor: e.actor().to_string(),
+                        event: i as u32,
+                        event_id,
+                        event_name: e.name().to_string(),
+                        structure: Arc::new(structure),
+                        summary: String::new(),
+                        executions: 0,
+                        activity: 0,
+                    });
+                }
+                ("UpdatePipeline", false) => {
+                    let at = match open.get(&key) {
+                        Some(&at) => at,
+                        None => {
+                            let at = new_lifetime(&mut all, &mut counts);
+                            open.insert(key.clone(), at);
+                            at
+                        }
+                    };
+                    let number = version_of(response.as_ref().and_then(|p| p.get("version")))
+                        .or_else(|| {
+                            version_of(request.as_ref().and_then(|p| p.get("version")))
+                                .map(|v| v + 1)
+                        })
+                        .unwrap_or_else(|| all[at].latest().map(|v| v.number + 1).unwrap_or(1));
+                    let version = Version {
+                        number,
+                        time: e.time(),
+                        actor: e.actor().to_string(),
+                        event: i as u32,
+                        event_id,
+                        event_name: e.name().to_string(),
+                        structure: Arc::new(request.or(response).unwrap_or(Value::Null)),
+                        summary: String::new(),
+                        executions: 0,
+                        activity: 0,
+                    };
+                    let versions = &mut all[at].versions;
+                    versions.retain(|v| v.number != number);
+                    let pos = versions.partition_point(|v| v.number < number);
+                    versions.insert(pos, version);
+                }
+                ("CreatePipeline" | "UpdatePipeline" | "DeletePipeline", true) => {
+                    let at = match open.get(&key) {
+                        Some(&at) => at,
+                        None => {
+                            let at = new_lifetime(&mut all, &mut counts);
+                            open.insert(key.clone(), at);
+                            at
+                        }
+                    };
+                    let attempted = match e.name() {
+                        "UpdatePipeline" => {
+                            version_of(request.as_ref().and_then(|p| p.get("version")))
+                                .map(|v| v + 1)
+                        }
+                        "CreatePipeline" => Some(1),
+                        _ => None,
+                    };
+                    all[at].rejected.push(Rejected {
+                        time: e.time(),
+                        actor: e.actor().to_string(),
+                        event: i as u32,
+                        event_name: e.name().to_string(),
+                        error: e.error().to_string(),
+                        attempted,
+                    });
+                }
+                ("DeletePipeline", false) => {
+                    let at = match open.remove(&key) {
+                        Some(at) => at,
+                        None => new_lifetime(&mut all, &mut counts),
+                    };
+                    all[at].deleted = Some((e.time(), e.actor().to_string()));
+                }
+                (name, _) => {
+                    let at = match open.get(&key) {
+                        Some(&at) => at,
+                        None => {
+                            let at = new_lifetime(&mut all, &mut counts);
+                            open.insert(key.clone(), at);
+                            at
+                        }
+                    };
+                    let lifetime = &mut all[at];
+                    let run = name == "StartPipelineExecution" && !failed;
+                    if run {
+                        lifetime.executions += 1;
+                    }
+                    // Against the version in force: the newest made at or before this time.
+                    match lifetime
+                        .versions
+                        .iter_mut()
+                        .filter(|v| v.time <= e.time())
+                        .max_by_key(|v| (v.time, v.number))
+                    {
+                        Some(v) if run => v.executions += 1,
+                        Some(v) => v.activity += 1,
+                        None => lifetime.activity_before += 1,
+                    }
+                }
+            }
+        }
+    }
+    for lifetime in &mut all {
+        for k in 0..lifetime.versions.len() {
+            let summary_text = if lifetime.versions[k].event_name == "CreatePipeline" {
+                "created".to_string()
+            } else {
+                match k.checked_sub(1).map(|p| &lifetime.versions[p]) {
+                    Some(prev) if prev.number + 1 == lifetime.versions[k].number => {
+                        summary(&diff(&prev.structure, &lifetime.versions[k].structure))
+                    }
+                    _ => format!(
+                        "version {} is not in the loaded logs",
+                        lifetime.versions[k].number.saturating_sub(1)
+                    ),
+                }
+            };
+            lifetime.versions[k].summary = summary_text;
+        }
+    }
+    all.sort_by(|a, b| {
+        (&a.account, &a.region, &a.name, a.lifetime)
+            .cmp(&(&b.account, &b.region, &b.name, b.lifetime))
+    });
+    all
+}

@@ -1,0 +1,4 @@
+//! CodePipeline version histories rebuilt from the trail, and structural diffs.
+
+pub mod diff;
+pub mod history;
