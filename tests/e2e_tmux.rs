@@ -186,3 +186,39 @@ fn open_filter_read_an_event_and_quit() {
     // The alternate screen is gone: the browser's frame is no longer on screen.
     assert!(!screen.contains("Facets"), "{screen}");
 }
+
+#[test]
+fn open_a_pipeline_diff() {
+    let (dir, _) = common::corpus(3_000, 12);
+    let cmd = format!(
+        "{} {}; echo EXIT=$?; sleep 30",
+        common::bin().display(),
+        dir.path().display()
+    );
+    let t = Tmux::start(&cmd, 140, 40);
+    t.wait_for("loading to finish", 30, |s| s.contains("loaded in"));
+    t.keys(&["p"]);
+    t.wait_for("the pipelines view", 10, |s| {
+        s.contains("Pipelines ·") && s.contains("Deploy")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the version timeline", 10, |s| {
+        s.contains("What changed") && s.contains("Enter: diff")
+    });
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("the diff view", 10, |s| {
+        s.contains("JSON · n/N next/previous change")
+    });
+    assert!(screen.contains(" change"), "{screen}");
+    t.keys(&["s"]);
+    t.wait_for("side by side", 10, |s| s.contains("side by side ─"));
+    t.keys(&["Escape"]);
+    t.keys(&["Escape"]);
+    t.keys(&["Escape"]);
+    t.wait_for("the main screen", 10, |s| {
+        s.contains("Events · newest first")
+    });
+    t.keys(&["q"]);
+    let screen = t.wait_for("the program to exit", 10, |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}

@@ -239,3 +239,91 @@ fn mouse_wheel_and_click() {
     app.on_mouse(m(MouseEventKind::Down(MouseButton::Left), 50, 12));
     assert_eq!(app.list.selected, app.list.offset + 4);
 }
+
+#[test]
+fn pipelines_timeline_diff_and_compare() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('p'));
+    assert!(matches!(app.views.last(), Some(View::Pipelines { .. })));
+    let lifetimes = app.pipelines();
+    // Pick a lifetime with at least three versions.
+    let target = lifetimes
+        .iter()
+        .position(|l| l.versions.len() >= 3)
+        .expect("a pipeline with history");
+    for _ in 0..target {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Versions(v)) = app.views.last() else {
+        panic!("no timeline")
+    };
+    assert_eq!(v.lifetime, target);
+    // The cursor starts on the newest row; go to the newest version row and open its diff.
+    key(&mut app, KeyCode::End);
+    while !matches!(app.views.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::pipelines::TimelineRow::Version(_)))
+    {
+        key(&mut app, KeyCode::Up);
+    }
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Diff(d)) = app.views.last() else {
+        panic!("no diff")
+    };
+    let latest = lifetimes[target].latest().unwrap().number;
+    assert_eq!((d.from, d.to), (Some(latest - 1), latest));
+    assert_eq!(
+        d.changes,
+        lifetimes[target].changes(latest - 1, latest).unwrap()
+    );
+    key(&mut app, KeyCode::Char('s'));
+    let Some(View::Diff(d)) = app.views.last() else {
+        panic!()
+    };
+    assert!(d.side_by_side);
+    // Compare with the first version instead.
+    key(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.views.last(), Some(View::Versions(v)) if v.picking_for == Some(latest)));
+    key(&mut app, KeyCode::Home);
+    while !matches!(app.views.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::pipelines::TimelineRow::Version(_)))
+    {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Diff(d)) = app.views.last() else {
+        panic!("no diff after picking")
+    };
+    let first = lifetimes[target].versions[0].number;
+    assert_eq!((d.from, d.to), (Some(first), latest));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.views.is_empty(), "{:?}", app.views.len());
+}
+
+#[test]
+fn d_on_an_update_event_opens_its_diff() {
+    let (_d, mut app) = app();
+    app.set_filter_text("event:UpdatePipeline -errors");
+    key(&mut app, KeyCode::Char('d'));
+    let Some(View::Diff(d)) = app.views.last().cloned() else {
+        panic!("no diff: {:?}", app.message)
+    };
+    let event = app.shown[0];
+    let lifetimes = app.pipelines();
+    let version = lifetimes
+        .iter()
+        .flat_map(|l| l.versions.iter())
+        .find(|v| v.event == event)
+        .unwrap();
+    assert_eq!(d.to, version.number);
+    key(&mut app, KeyCode::Esc);
+    app.set_filter_text("event:GetObject");
+    key(&mut app, KeyCode::Char('d'));
+    assert!(app.views.is_empty());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("CreatePipeline or UpdatePipeline")
+    );
+}

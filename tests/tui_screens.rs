@@ -144,3 +144,16 @@ fn loading_screen() {
     };
     insta::assert_snapshot!(screen(&mut f, 140, 40));
 }
+
+#[test]
+fn pipelines_view_timeline_and_diff() {
+    let mut f = fixture();
+    key(&mut f.app, KeyCode::Char('p'));
+    insta::assert_snapshot!("pipelines_view", screen(&mut f, 140, 30));
+    key(&mut f.app, KeyCode::Enter);
+    insta::assert_snapshot!("version_timeline", screen(&mut f, 140, 30));
+    key(&mut f.app, KeyCode::Enter);
+    insta::assert_snapshot!("diff_unified", screen(&mut f, 140, 40));
+    key(&mut f.app, KeyCode::Char('s'));
+    insta::assert_snapshot!("diff_side_by_side", screen(&mut f, 140, 40));
+}

@@ -201,11 +201,12 @@ pub fn mutate(rng: &mut Rng, p: &mut Value, step: usize) -> &'static str {
     let stages = p["stages"].as_array().map(|a| a.len()).unwrap_or(0);
     match kind {
         0 => {
-            let n = rng.below(90) + 10;
+            // A fresh tag, so the edit always changes the structure.
+            let tag = rng.hex(6);
             let name = p["name"].as_str().unwrap_or("p").to_string();
             if let Some(i) = stage_index(p, "Build") {
                 p["stages"][i]["actions"][0]["configuration"]["ProjectName"] =
-                    json!(format!("{name}-build-v{n}"));
+                    json!(format!("{name}-build-{tag}"));
             }
             "changed the build project"
         }

@@ -5,9 +5,11 @@
 
 use super::json_view::{Folded, flatten};
 use super::keymap::{Action, Context, lookup};
+use super::pipelines::{DiffView, TimelineRow, VersionsView, timeline_rows};
 use super::theme::Theme;
 use crate::index::{Index, StrId};
 use crate::load::{LoadReport, Progress};
+use crate::pipeline::history::{Lifetime, histories};
 use crate::query::eval::TextHits;
 use crate::query::facets::{Selection, select};
 use crate::query::{Compiled, Cond, Facet, Filter, ParseError, Scope};
@@ -162,6 +164,9 @@ pub struct Detail {
 #[derive(Debug, Clone)]
 pub enum View {
     Detail(Box<Detail>),
+    Pipelines { cursor: Cursor },
+    Versions(Box<VersionsView>),
+    Diff(Box<DiffView>),
     Help { scroll: usize },
     Errors { scroll: usize },
 }
@@ -242,6 +247,8 @@ pub struct App {
     pub hits: HitAreas,
     /// The histogram of the shown events: (bucket counts, width it was built for).
     pub timeline: Option<(Vec<u64>, usize)>,
+    /// Pipeline histories of the current index, built when first asked for.
+    pipelines: Option<Arc<Vec<Lifetime>>>,
     pub quit: bool,
 }
 
@@ -279,6 +286,7 @@ impl App {
             detail_height: 20,
             hits: HitAreas::default(),
             timeline: None,
+            pipelines: None,
             quit: false,
         };
         app.apply_filter();
@@ -306,6 +314,7 @@ impl App {
         self.candidates = self.index.fuzzy_candidates();
         self.report = report;
         self.text_hits.clear();
+        self.pipelines = None;
         self.apply_filter();
         self.reselect(keep);
     }
@@ -436,6 +445,9 @@ impl App {
     fn context(&self) -> Context {
         match self.views.last() {
             Some(View::Detail(_)) => Context::Detail,
+            Some(View::Pipelines { .. }) => Context::Pipelines,
+            Some(View::Versions(_)) => Context::Versions,
+            Some(View::Diff(_)) => Context::Diff,
             Some(_) => Context::Popup,
             None => match self.focus {
                 Focus::List => Context::List,
@@ -573,7 +585,46 @@ impl App {
                 self.newest_first = !self.newest_first;
                 self.apply_filter();
             }
-            Action::Open => self.open_selected(),
+            Action::Open => match self.views.last() {
+                Some(View::Pipelines { cursor }) => {
+                    let lifetime = cursor.selected;
+                    self.open_versions(lifetime, None);
+                }
+                Some(View::Versions(v)) => {
+                    let v = (**v).clone();
+                    self.open_timeline_row(&v);
+                }
+                _ => self.open_selected(),
+            },
+            Action::OpenPipelines => {
+                let all = self.pipelines();
+                if all.is_empty() {
+                    self.message = Some("no CodePipeline pipelines in the loaded logs".into());
+                } else {
+                    self.views.push(View::Pipelines {
+                        cursor: Cursor::default(),
+                    });
+                }
+            }
+            Action::DiffOfEvent => self.diff_of_selected_event(),
+            Action::SideBySide => {
+                if let Some(View::Diff(d)) = self.views.last_mut() {
+                    d.toggle_side_by_side();
+                }
+            }
+            Action::NextChange | Action::PrevChange => {
+                if let Some(View::Diff(d)) = self.views.last_mut()
+                    && !d.jump(action == Action::NextChange)
+                {
+                    self.message = Some("no more changes".into());
+                }
+            }
+            Action::CompareWith => {
+                if let Some(View::Diff(d)) = self.views.last() {
+                    let (lifetime, to) = (d.lifetime, d.to);
+                    self.open_versions(lifetime, Some(to));
+                }
+            }
             Action::ToggleValue | Action::ExcludeValue => {
                 if let Some(&(id, _)) = self.facet_values().get(self.facet_cursor.selected) {
                     let value = self.index.strings.get(id).to_string();
@@ -638,6 +689,21 @@ impl App {
             }
             Some(View::Help { scroll }) | Some(View::Errors { scroll }) => {
                 *scroll = (*scroll as isize).saturating_add(delta).max(0) as usize;
+            }
+            Some(View::Pipelines { cursor }) => {
+                let len = self.pipelines.as_ref().map(|p| p.len()).unwrap_or(0);
+                cursor.step(delta, len, self.detail_height);
+            }
+            Some(View::Versions(v)) => v.cursor.step(delta, v.rows.len(), self.detail_height),
+            Some(View::Diff(d)) => {
+                let len = if d.side_by_side {
+                    d.side_rows().len()
+                } else {
+                    d.lines.len()
+                };
+                d.scroll = (d.scroll as isize)
+                    .saturating_add(delta)
+                    .clamp(0, len.saturating_sub(1) as isize) as usize;
             }
             None => match self.focus {
                 Focus::List => self.list.step(delta, self.shown.len(), self.list_height),
@@ -720,6 +786,100 @@ impl App {
             resources,
             cursor: Cursor::default(),
         }
+    }
+
+    /// The pipeline histories of the current index (built on first use).
+    pub fn pipelines(&mut self) -> Arc<Vec<Lifetime>> {
+        if self.pipelines.is_none() {
+            self.pipelines = Some(Arc::new(histories(&self.index)));
+        }
+        self.pipelines.clone().unwrap_or_default()
+    }
+
+    /// Opens a lifetime's version timeline; with `picking_for`, Enter picks the
+    /// version to compare that version with.
+    fn open_versions(&mut self, lifetime: usize, picking_for: Option<u64>) {
+        let all = self.pipelines();
+        let Some(l) = all.get(lifetime) else { return };
+        let rows = timeline_rows(l);
+        let mut cursor = Cursor {
+            selected: rows.len().saturating_sub(1),
+            offset: 0,
+        };
+        cursor.scroll_into_view(self.detail_height);
+        self.views.push(View::Versions(Box::new(VersionsView {
+            lifetime,
+            rows,
+            cursor,
+            picking_for,
+        })));
+    }
+
+    fn open_timeline_row(&mut self, v: &VersionsView) {
+        let all = self.pipelines();
+        let Some(l) = all.get(v.lifetime) else { return };
+        match v.rows.get(v.cursor.selected) {
+            Some(TimelineRow::Version(k)) => {
+                let number = l.versions[*k].number;
+                match v.picking_for {
+                    Some(to) => {
+                        // Replace the diff under the picker with the new comparison.
+                        self.views.pop();
+                        self.views.pop();
+                        let (from, to) = if number <= to {
+                            (number, to)
+                        } else {
+                            (to, number)
+                        };
+                        self.views.push(View::Diff(Box::new(DiffView::new(
+                            l,
+                            v.lifetime,
+                            Some(from),
+                            to,
+                        ))));
+                    }
+                    None => {
+                        let from = (l.versions[*k].event_name != "CreatePipeline")
+                            .then(|| number.saturating_sub(1));
+                        self.views.push(View::Diff(Box::new(DiffView::new(
+                            l, v.lifetime, from, number,
+                        ))));
+                    }
+                }
+            }
+            Some(TimelineRow::Rejected(k)) => {
+                let event = l.rejected[*k].event;
+                let detail = self.detail(event, self.list.selected);
+                self.views.push(View::Detail(Box::new(detail)));
+            }
+            Some(TimelineRow::Gap(a, b)) => {
+                self.message = Some(format!("versions {a}–{b} are not in the loaded logs"));
+            }
+            None => {}
+        }
+    }
+
+    /// `d` on a `CreatePipeline`/`UpdatePipeline` event: the diff of the version it made.
+    fn diff_of_selected_event(&mut self) {
+        let Some(&event) = self.shown.get(self.list.selected) else {
+            return;
+        };
+        let all = self.pipelines();
+        for (lifetime, l) in all.iter().enumerate() {
+            if let Some(v) = l.versions.iter().find(|v| v.event == event) {
+                let from = (v.event_name != "CreatePipeline").then(|| v.number.saturating_sub(1));
+                self.views.push(View::Diff(Box::new(DiffView::new(
+                    l, lifetime, from, v.number,
+                ))));
+                return;
+            }
+            if l.rejected.iter().any(|r| r.event == event) {
+                self.message = Some("this change was rejected: it made no version".into());
+                return;
+            }
+        }
+        self.message =
+            Some("d works on a successful CreatePipeline or UpdatePipeline event".into());
     }
 
     pub fn on_mouse(&mut self, m: MouseEvent) {

@@ -34,6 +34,12 @@ pub enum Action {
     ToggleFold,
     FoldAll,
     UnfoldAll,
+    OpenPipelines,
+    DiffOfEvent,
+    SideBySide,
+    NextChange,
+    PrevChange,
+    CompareWith,
 }
 
 /// Where a binding applies. Popups and views are tried first, then the focused
@@ -45,6 +51,9 @@ pub enum Context {
     List,
     Facets,
     Detail,
+    Pipelines,
+    Versions,
+    Diff,
     Popup,
 }
 
@@ -56,6 +65,9 @@ impl Context {
             Context::List => "Event list",
             Context::Facets => "Facet panes",
             Context::Detail => "Detail view",
+            Context::Pipelines => "Pipelines view",
+            Context::Versions => "Version timeline",
+            Context::Diff => "Diff view",
             Context::Popup => "Help and error list",
         }
     }
@@ -169,7 +181,19 @@ pub const BINDINGS: &[Binding] = &[
         "write the filtered events as JSON lines to a file",
     ),
     b(C::Main, &[k('o')], A::ToggleOrder, "newest or oldest first"),
+    b(
+        C::Main,
+        &[k('p')],
+        A::OpenPipelines,
+        "pipelines and their version histories",
+    ),
     b(C::List, &[code(KeyCode::Enter)], A::Open, "open the event"),
+    b(
+        C::List,
+        &[k('d')],
+        A::DiffOfEvent,
+        "diff of the pipeline version a Create/UpdatePipeline event made",
+    ),
     b(
         C::Facets,
         &[code(KeyCode::Left), k('h'), k('[')],
@@ -222,6 +246,30 @@ pub const BINDINGS: &[Binding] = &[
         A::UnfoldAll,
         "unfold everything",
     ),
+    b(
+        C::Pipelines,
+        &[code(KeyCode::Enter)],
+        A::Open,
+        "the pipeline's version timeline",
+    ),
+    b(C::Pipelines, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
+    b(
+        C::Versions,
+        &[code(KeyCode::Enter)],
+        A::Open,
+        "diff against the previous version (a rejected change: its event)",
+    ),
+    b(C::Versions, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
+    b(C::Diff, &[k('s')], A::SideBySide, "unified or side-by-side"),
+    b(C::Diff, &[k('n')], A::NextChange, "next change"),
+    b(C::Diff, &[k('N')], A::PrevChange, "previous change"),
+    b(
+        C::Diff,
+        &[k('c')],
+        A::CompareWith,
+        "compare with another version, picked from the timeline",
+    ),
+    b(C::Diff, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
     b(C::Popup, &[code(KeyCode::Esc), k('q')], A::Back, "close"),
 ];
 
@@ -267,7 +315,17 @@ pub fn describe(key: &Key) -> String {
 
 /// Help lines grouped by context: (context title, [(keys, description)]).
 pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-    let order = [C::Global, C::Main, C::List, C::Facets, C::Detail, C::Popup];
+    let order = [
+        C::Global,
+        C::Main,
+        C::List,
+        C::Facets,
+        C::Detail,
+        C::Pipelines,
+        C::Versions,
+        C::Diff,
+        C::Popup,
+    ];
     order
         .iter()
         .map(|c| {

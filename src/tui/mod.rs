@@ -5,6 +5,7 @@ pub mod app;
 pub mod jobs;
 pub mod json_view;
 pub mod keymap;
+pub mod pipelines;
 pub mod run;
 pub mod theme;
 pub mod ui;

@@ -183,8 +183,11 @@ pub fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     }
     let keys = match (app.views.last(), app.focus) {
         (Some(View::Detail(_)), _) => "Esc back  n/N next/prev  Enter fold  y copy  ? help",
+        (Some(View::Pipelines { .. }), _) => "Enter versions  Esc back  ? help",
+        (Some(View::Versions(_)), _) => "Enter diff  Esc back  ? help",
+        (Some(View::Diff(_)), _) => "n/N change  s side by side  c compare with  Esc back",
         (Some(_), _) => "Esc close  ↑↓ scroll",
-        (None, Focus::List) => "/ filter  Enter open  Tab facets  o order  ? help  q quit",
+        (None, Focus::List) => "/ filter  Enter open  Tab facets  p pipelines  ? help  q quit",
         (None, Focus::Facets) => "Enter select  x exclude  c clear  ←→ facet  Tab list  ? help",
     };
     spans.push(Span::styled(format!("│ {keys}"), t.dim));

@@ -5,6 +5,7 @@ mod bars;
 mod detail;
 mod facets;
 mod list;
+mod pipelines;
 mod popups;
 
 use super::app::{App, View};
@@ -49,6 +50,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     bars::filter_bar(frame, app, filter, filter_error);
     match app.views.last().cloned() {
         Some(View::Detail(d)) => detail::draw(frame, app, &d, body),
+        Some(View::Pipelines { cursor }) => pipelines::list(frame, app, cursor, body),
+        Some(View::Versions(v)) => pipelines::versions(frame, app, &v, body),
+        Some(View::Diff(d)) => pipelines::diff(frame, app, &d, body),
         _ => main_screen(frame, app, body),
     }
     bars::status_bar(frame, app, status);
