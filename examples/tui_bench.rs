@@ -148,6 +148,27 @@ fn main() {
         50.0,
         100.0,
     );
+
+    // The users and repositories views are built from the index on first open.
+    for (view, name) in [
+        ('u', "open the users view (first time) + redraw"),
+        ('r', "open the repositories view (first time) + redraw"),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let mut fresh = App::new(
+                app.index.clone(),
+                app.report.clone(),
+                LoadState::Done { elapsed: load_time },
+                Theme::color(),
+            );
+            let t = Instant::now();
+            key(&mut fresh, KeyCode::Char(view));
+            draw(&mut fresh);
+            times.push(t.elapsed());
+        }
+        report(name, times, 100.0, 100.0);
+    }
     println!();
     println!(
         "resident after the session: {:.0} MB (peak {:.0} MB)",

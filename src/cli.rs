@@ -41,6 +41,17 @@ pub enum Command {
     Pipelines(PipelinesArgs),
     /// What changed in a pipeline between two versions.
     Diff(DiffArgs),
+    /// Every actor: identity type, accounts, events, errors, first/last seen, IPs, top events.
+    Users(ActivityArgs),
+    /// Every CodeCommit repository: pushes, pulls, branches, pipelines that read it.
+    Repos(ActivityArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ActivityArgs {
+    #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
+    pub format: TableOrJson,
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -262,6 +273,8 @@ pub fn main() -> i32 {
         Some(Command::Stats(args)) => stats_command(args, &opts, strict),
         Some(Command::Pipelines(args)) => pipelines_command(args, &opts, strict),
         Some(Command::Diff(args)) => diff_command(args, &opts, strict),
+        Some(Command::Users(args)) => users_command(args, &opts, strict),
+        Some(Command::Repos(args)) => repos_command(args, &opts, strict),
         None => crate::tui::run(cli.paths, cli.filter, &opts),
     };
     match result {
@@ -578,6 +591,39 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             output::pipelines::diff_text(lifetime, from, to, &changes, color)
         }
+    };
+    write_stdout(&text)?;
+    Ok(exit_status(&report, index.len(), strict))
+}
+
+fn users_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
+    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
+    report_problems(&report, index.len(), index.duplicates);
+    let all = crate::activity::users::users(&index);
+    let text = match args.format {
+        TableOrJson::Json => json(
+            &all.iter()
+                .map(output::activity::user_json)
+                .collect::<Vec<_>>(),
+        )?,
+        TableOrJson::Table => output::activity::users_table(&all),
+    };
+    write_stdout(&text)?;
+    Ok(exit_status(&report, index.len(), strict))
+}
+
+fn repos_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
+    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
+    report_problems(&report, index.len(), index.duplicates);
+    let pipelines = crate::pipeline::history::histories(&index);
+    let all = crate::activity::repos::repos(&index, &pipelines);
+    let text = match args.format {
+        TableOrJson::Json => json(
+            &all.iter()
+                .map(output::activity::repo_json)
+                .collect::<Vec<_>>(),
+        )?,
+        TableOrJson::Table => output::activity::repos_table(&all),
     };
     write_stdout(&text)?;
     Ok(exit_status(&report, index.len(), strict))

@@ -14,6 +14,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod activity;
 pub mod cli;
 pub mod corpus;
 pub mod index;

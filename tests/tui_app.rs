@@ -327,3 +327,91 @@ fn d_on_an_update_event_opens_its_diff() {
             .contains("CreatePipeline or UpdatePipeline")
     );
 }
+
+#[test]
+fn users_view_sorts_and_filters_to_an_actor() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('u'));
+    let users = app.users();
+    let Some(View::Users(v)) = app.views.last() else {
+        panic!("no users view")
+    };
+    let first = v.selected(&users).unwrap().clone();
+    assert_eq!(
+        first.events,
+        users.iter().map(|u| u.events).max().unwrap(),
+        "most events first"
+    );
+    key(&mut app, KeyCode::Char('S'));
+    let Some(View::Users(v)) = app.views.last() else {
+        panic!()
+    };
+    assert_eq!(
+        v.selected(&users).unwrap().actor,
+        first.actor,
+        "the selection follows the sort"
+    );
+    key(&mut app, KeyCode::Home);
+    let Some(View::Users(v)) = app.views.last() else {
+        panic!()
+    };
+    let fewest = v.selected(&users).unwrap().clone();
+    assert_eq!(fewest.events, users.iter().map(|u| u.events).min().unwrap());
+    key(&mut app, KeyCode::Char('s')); // next column: errors, descending
+    key(&mut app, KeyCode::Enter);
+    assert!(app.views.is_empty());
+    assert!(app.filter_text.starts_with("user:="), "{}", app.filter_text);
+    let actor = app
+        .filter_text
+        .trim_start_matches("user:=")
+        .trim_matches('"')
+        .to_string();
+    assert!(
+        app.shown
+            .iter()
+            .all(|&i| app.index.event(i as usize).actor() == actor)
+    );
+    let expected = users.iter().find(|u| u.actor == actor).unwrap().events as usize;
+    assert_eq!(app.shown.len(), expected);
+}
+
+#[test]
+fn repos_view_filters_and_jumps_to_a_pipeline() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('r'));
+    let repos = app.repos();
+    let target = repos
+        .iter()
+        .position(|r| !r.pipelines.is_empty())
+        .expect("a repository read by a pipeline");
+    for _ in 0..target {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('p'));
+    let Some(View::Versions(v)) = app.views.last().cloned() else {
+        panic!("no timeline: {:?}", app.message)
+    };
+    let lifetimes = app.pipelines();
+    assert_eq!(lifetimes[v.lifetime].name, repos[target].pipelines[0]);
+    assert_eq!(lifetimes[v.lifetime].region, repos[target].region);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.views.is_empty());
+    let r = &repos[target];
+    assert!(
+        app.filter_text.contains(&format!("repo:={}", r.name)),
+        "{}",
+        app.filter_text
+    );
+    assert!(app.filter_text.contains(&format!("account:{}", r.account)));
+    assert!(app.filter_text.contains(&format!("region:{}", r.region)));
+    assert_eq!(
+        app.shown.len() as u64,
+        r.events
+            + app
+                .shown
+                .iter()
+                .filter(|&&i| app.index.event(i as usize).source() != "codecommit.amazonaws.com")
+                .count() as u64
+    );
+}

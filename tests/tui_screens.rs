@@ -157,3 +157,13 @@ fn pipelines_view_timeline_and_diff() {
     key(&mut f.app, KeyCode::Char('s'));
     insta::assert_snapshot!("diff_side_by_side", screen(&mut f, 140, 40));
 }
+
+#[test]
+fn users_and_repositories_views() {
+    let mut f = fixture();
+    key(&mut f.app, KeyCode::Char('u'));
+    insta::assert_snapshot!("users_view", screen(&mut f, 140, 30));
+    key(&mut f.app, KeyCode::Esc);
+    key(&mut f.app, KeyCode::Char('r'));
+    insta::assert_snapshot!("repositories_view", screen(&mut f, 140, 30));
+}

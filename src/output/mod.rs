@@ -1,5 +1,6 @@
 //! Text and JSON renderings shared by the subcommands.
 
+pub mod activity;
 pub mod pipelines;
 pub mod stats;
 pub mod table;

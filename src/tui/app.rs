@@ -3,10 +3,13 @@
 //! (clipboard, background jobs) are queued as [`Effect`]s, so the whole
 //! behaviour can be driven by tests without a terminal.
 
+use super::activity::UsersView;
 use super::json_view::{Folded, flatten};
 use super::keymap::{Action, Context, lookup};
 use super::pipelines::{DiffView, TimelineRow, VersionsView, timeline_rows};
 use super::theme::Theme;
+use crate::activity::repos::{RepoSummary, repos};
+use crate::activity::users::{UserSummary, users};
 use crate::index::{Index, StrId};
 use crate::load::{LoadReport, Progress};
 use crate::pipeline::history::{Lifetime, histories};
@@ -167,6 +170,8 @@ pub enum View {
     Pipelines { cursor: Cursor },
     Versions(Box<VersionsView>),
     Diff(Box<DiffView>),
+    Users(Box<UsersView>),
+    Repos { cursor: Cursor },
     Help { scroll: usize },
     Errors { scroll: usize },
 }
@@ -249,6 +254,8 @@ pub struct App {
     pub timeline: Option<(Vec<u64>, usize)>,
     /// Pipeline histories of the current index, built when first asked for.
     pipelines: Option<Arc<Vec<Lifetime>>>,
+    users: Option<Arc<Vec<UserSummary>>>,
+    repos: Option<Arc<Vec<RepoSummary>>>,
     pub quit: bool,
 }
 
@@ -287,6 +294,8 @@ impl App {
             hits: HitAreas::default(),
             timeline: None,
             pipelines: None,
+            users: None,
+            repos: None,
             quit: false,
         };
         app.apply_filter();
@@ -315,6 +324,8 @@ impl App {
         self.report = report;
         self.text_hits.clear();
         self.pipelines = None;
+        self.users = None;
+        self.repos = None;
         self.apply_filter();
         self.reselect(keep);
     }
@@ -448,6 +459,8 @@ impl App {
             Some(View::Pipelines { .. }) => Context::Pipelines,
             Some(View::Versions(_)) => Context::Versions,
             Some(View::Diff(_)) => Context::Diff,
+            Some(View::Users(_)) => Context::Users,
+            Some(View::Repos { .. }) => Context::Repos,
             Some(_) => Context::Popup,
             None => match self.focus {
                 Focus::List => Context::List,
@@ -585,7 +598,7 @@ impl App {
                 self.newest_first = !self.newest_first;
                 self.apply_filter();
             }
-            Action::Open => match self.views.last() {
+            Action::Open => match self.views.last().cloned().as_ref() {
                 Some(View::Pipelines { cursor }) => {
                     let lifetime = cursor.selected;
                     self.open_versions(lifetime, None);
@@ -593,6 +606,35 @@ impl App {
                 Some(View::Versions(v)) => {
                     let v = (**v).clone();
                     self.open_timeline_row(&v);
+                }
+                Some(View::Users(v)) => {
+                    let users = self.users();
+                    if let Some(u) = v.selected(&users) {
+                        let actor = u.actor.clone();
+                        self.views.clear();
+                        self.filter.clear_facet(Facet::User);
+                        self.filter.toggle_facet_value(Facet::User, &actor);
+                        self.filter_changed_by_facet();
+                        self.focus = Focus::List;
+                    }
+                }
+                Some(View::Repos { cursor }) => {
+                    let repos = self.repos();
+                    if let Some(r) = repos.get(cursor.selected) {
+                        let (name, account, region) =
+                            (r.name.clone(), r.account.clone(), r.region.clone());
+                        self.views.clear();
+                        for (facet, value) in [
+                            (Facet::Repository, name),
+                            (Facet::Account, account),
+                            (Facet::Region, region),
+                        ] {
+                            self.filter.clear_facet(facet);
+                            self.filter.toggle_facet_value(facet, &value);
+                        }
+                        self.filter_changed_by_facet();
+                        self.focus = Focus::List;
+                    }
                 }
                 _ => self.open_selected(),
             },
@@ -607,6 +649,31 @@ impl App {
                 }
             }
             Action::DiffOfEvent => self.diff_of_selected_event(),
+            Action::OpenUsers => {
+                let users = self.users();
+                self.views
+                    .push(View::Users(Box::new(UsersView::new(&users))));
+            }
+            Action::OpenRepos => {
+                if self.repos().is_empty() {
+                    self.message = Some("no CodeCommit repositories in the loaded logs".into());
+                } else {
+                    self.views.push(View::Repos {
+                        cursor: Cursor::default(),
+                    });
+                }
+            }
+            Action::SortNext | Action::SortReverse => {
+                let users = self.users();
+                if let Some(View::Users(v)) = self.views.last_mut() {
+                    if action == Action::SortNext {
+                        v.next_sort(&users);
+                    } else {
+                        v.reverse(&users);
+                    }
+                }
+            }
+            Action::RepoPipeline => self.repo_pipeline(),
             Action::SideBySide => {
                 if let Some(View::Diff(d)) = self.views.last_mut() {
                     d.toggle_side_by_side();
@@ -695,6 +762,11 @@ impl App {
                 cursor.step(delta, len, self.detail_height);
             }
             Some(View::Versions(v)) => v.cursor.step(delta, v.rows.len(), self.detail_height),
+            Some(View::Users(v)) => v.cursor.step(delta, v.order.len(), self.detail_height),
+            Some(View::Repos { cursor }) => {
+                let len = self.repos.as_ref().map(|r| r.len()).unwrap_or(0);
+                cursor.step(delta, len, self.detail_height);
+            }
             Some(View::Diff(d)) => {
                 let len = if d.side_by_side {
                     d.side_rows().len()
@@ -794,6 +866,48 @@ impl App {
             self.pipelines = Some(Arc::new(histories(&self.index)));
         }
         self.pipelines.clone().unwrap_or_default()
+    }
+
+    /// Per-actor summaries of the current index (built on first use).
+    pub fn users(&mut self) -> Arc<Vec<UserSummary>> {
+        if self.users.is_none() {
+            self.users = Some(Arc::new(users(&self.index)));
+        }
+        self.users.clone().unwrap_or_default()
+    }
+
+    /// Per-repository summaries of the current index (built on first use).
+    pub fn repos(&mut self) -> Arc<Vec<RepoSummary>> {
+        if self.repos.is_none() {
+            let pipelines = self.pipelines();
+            self.repos = Some(Arc::new(repos(&self.index, &pipelines)));
+        }
+        self.repos.clone().unwrap_or_default()
+    }
+
+    /// From a repository, the version timeline of a pipeline that reads it.
+    fn repo_pipeline(&mut self) {
+        let Some(View::Repos { cursor }) = self.views.last().cloned() else {
+            return;
+        };
+        let repos = self.repos();
+        let Some(r) = repos.get(cursor.selected) else {
+            return;
+        };
+        let Some(name) = r.pipelines.first() else {
+            self.message = Some("no pipeline reads this repository".into());
+            return;
+        };
+        let all = self.pipelines();
+        let found = all
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.name == *name && l.account == r.account && l.region == r.region)
+            .max_by_key(|(_, l)| l.lifetime)
+            .map(|(k, _)| k);
+        if let Some(k) = found {
+            self.open_versions(k, None);
+        }
     }
 
     /// Opens a lifetime's version timeline; with `picking_for`, Enter picks the

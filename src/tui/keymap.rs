@@ -40,6 +40,11 @@ pub enum Action {
     NextChange,
     PrevChange,
     CompareWith,
+    OpenUsers,
+    OpenRepos,
+    SortNext,
+    SortReverse,
+    RepoPipeline,
 }
 
 /// Where a binding applies. Popups and views are tried first, then the focused
@@ -54,6 +59,8 @@ pub enum Context {
     Pipelines,
     Versions,
     Diff,
+    Users,
+    Repos,
     Popup,
 }
 
@@ -68,6 +75,8 @@ impl Context {
             Context::Pipelines => "Pipelines view",
             Context::Versions => "Version timeline",
             Context::Diff => "Diff view",
+            Context::Users => "Users view",
+            Context::Repos => "Repositories view",
             Context::Popup => "Help and error list",
         }
     }
@@ -187,6 +196,13 @@ pub const BINDINGS: &[Binding] = &[
         A::OpenPipelines,
         "pipelines and their version histories",
     ),
+    b(C::Main, &[k('u')], A::OpenUsers, "users: who did what"),
+    b(
+        C::Main,
+        &[k('r')],
+        A::OpenRepos,
+        "CodeCommit repositories: what happened to them",
+    ),
     b(C::List, &[code(KeyCode::Enter)], A::Open, "open the event"),
     b(
         C::List,
@@ -270,6 +286,28 @@ pub const BINDINGS: &[Binding] = &[
         "compare with another version, picked from the timeline",
     ),
     b(C::Diff, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
+    b(
+        C::Users,
+        &[code(KeyCode::Enter)],
+        A::Open,
+        "filter the event list to this actor",
+    ),
+    b(C::Users, &[k('s')], A::SortNext, "sort by the next column"),
+    b(C::Users, &[k('S')], A::SortReverse, "reverse the sort"),
+    b(C::Users, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
+    b(
+        C::Repos,
+        &[code(KeyCode::Enter)],
+        A::Open,
+        "filter the event list to this repository",
+    ),
+    b(
+        C::Repos,
+        &[k('p')],
+        A::RepoPipeline,
+        "the history of a pipeline that reads this repository",
+    ),
+    b(C::Repos, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
     b(C::Popup, &[code(KeyCode::Esc), k('q')], A::Back, "close"),
 ];
 
@@ -324,6 +362,8 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         C::Pipelines,
         C::Versions,
         C::Diff,
+        C::Users,
+        C::Repos,
         C::Popup,
     ];
     order

@@ -1,6 +1,7 @@
 //! The interactive browser: state and actions ([`app`]), key table ([`keymap`]),
 //! drawing ([`ui`]), background work ([`jobs`]) and the terminal loop ([`run`]).
 
+pub mod activity;
 pub mod app;
 pub mod jobs;
 pub mod json_view;

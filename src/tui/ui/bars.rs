@@ -186,8 +186,12 @@ pub fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
         (Some(View::Pipelines { .. }), _) => "Enter versions  Esc back  ? help",
         (Some(View::Versions(_)), _) => "Enter diff  Esc back  ? help",
         (Some(View::Diff(_)), _) => "n/N change  s side by side  c compare with  Esc back",
+        (Some(View::Users(_)), _) => "Enter filter to actor  s sort  S reverse  Esc back",
+        (Some(View::Repos { .. }), _) => "Enter filter to repository  p pipeline history  Esc back",
         (Some(_), _) => "Esc close  ↑↓ scroll",
-        (None, Focus::List) => "/ filter  Enter open  Tab facets  p pipelines  ? help  q quit",
+        (None, Focus::List) => {
+            "/ filter  Enter open  Tab facets  u users  r repos  p pipelines  ? help  q quit"
+        }
         (None, Focus::Facets) => "Enter select  x exclude  c clear  ←→ facet  Tab list  ? help",
     };
     spans.push(Span::styled(format!("│ {keys}"), t.dim));

@@ -1,6 +1,7 @@
 //! Drawing: one function per region, all reading [`App`]. Every string that came
 //! from an event or a file name passes through [`crate::sanitize::escape`] here.
 
+mod activity;
 mod bars;
 mod detail;
 mod facets;
@@ -53,6 +54,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Some(View::Pipelines { cursor }) => pipelines::list(frame, app, cursor, body),
         Some(View::Versions(v)) => pipelines::versions(frame, app, &v, body),
         Some(View::Diff(d)) => pipelines::diff(frame, app, &d, body),
+        Some(View::Users(v)) => activity::users(frame, app, &v, body),
+        Some(View::Repos { cursor }) => activity::repos(frame, app, cursor, body),
         _ => main_screen(frame, app, body),
     }
     bars::status_bar(frame, app, status);
