@@ -222,3 +222,90 @@ fn open_a_pipeline_diff() {
     let screen = t.wait_for("the program to exit", 10, |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+impl Tmux {
+    fn title(&self) -> String {
+        let out = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "display-message",
+                "-p",
+                "-t",
+                &self.session,
+                "#{pane_title}",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "resize-window",
+                "-t",
+                &self.session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+#[test]
+fn a_hostile_user_agent_cannot_touch_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[H\u{1b}[31mRED\u{202e}txt.exe";
+    let event = serde_json::json!({"Records": [{
+        "eventID": "e1", "eventName": "GetObject", "eventTime": "2024-03-01T10:00:00Z", "eventSource": "s3.amazonaws.com",
+        "awsRegion": "us-east-1", "userAgent": evil, "sourceIPAddress": "203.0.113.9",
+        "userIdentity": {"type": "IAMUser", "userName": format!("mallory{evil}")}
+    }]});
+    common::write(
+        dir.path(),
+        "evil.json",
+        serde_json::to_string(&event).unwrap(),
+    );
+    let cmd = format!(
+        "printf '\\033]2;clean-title\\007'; {} {}; echo EXIT=$?; sleep 30",
+        common::bin().display(),
+        dir.path().display()
+    );
+    let t = Tmux::start(&cmd, 140, 40);
+    t.wait_for("the event list", 20, |s| {
+        s.contains("1 of 1 events") && s.contains("loaded in")
+    });
+    assert_eq!(t.title(), "clean-title");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("the detail view", 10, |s| s.contains("When"));
+    // The escapes are shown as text, and the frame around them is intact.
+    assert!(
+        screen.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("┌ Event") && screen.contains("┌ JSON") && screen.contains("Esc back"),
+        "{screen}"
+    );
+    assert_eq!(t.title(), "clean-title", "the window title changed");
+    // Resize down to 20×6 and back.
+    t.resize(20, 6);
+    t.wait_for("the small-terminal message", 10, |s| {
+        s.contains("terminal too")
+    });
+    t.resize(140, 40);
+    let screen = t.wait_for("the detail view again", 10, |s| s.contains("┌ JSON"));
+    assert!(screen.contains("When"), "{screen}");
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    let screen = t.wait_for("the program to exit", 10, |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert_eq!(t.title(), "clean-title");
+}

@@ -415,3 +415,106 @@ fn repos_view_filters_and_jumps_to_a_pipeline() {
                 .count() as u64
     );
 }
+
+#[test]
+fn a_300kb_field_is_shown_whole_by_paging_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = format!(
+        r#"{{"eventID":"big","eventName":"PutObject","eventTime":"2024-03-01T10:00:00Z","requestParameters":{{"policy":"{}"}},"userAgent":"end"}}"#,
+        "A".repeat(300_000)
+    );
+    common::write(dir.path(), "big.json", big);
+    let (index, report) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let mut app = App::new(
+        Arc::new(index),
+        report,
+        LoadState::Done {
+            elapsed: Duration::ZERO,
+        },
+        Theme::mono(),
+    );
+    key(&mut app, KeyCode::Enter);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    let mut screens = String::new();
+    // Move the cursor to the policy line, then page through it.
+    for _ in 0..600 {
+        terminal
+            .draw(|f| trailscope::tui::ui::draw(f, &mut app))
+            .unwrap();
+        screens.push_str(&terminal.backend().to_string());
+        let Some(View::Detail(d)) = app.views.last() else {
+            panic!()
+        };
+        let doc = d.doc.as_ref().unwrap();
+        let at_policy = doc.plain(d.cursor.selected).contains("\"policy\"");
+        if at_policy {
+            key(&mut app, KeyCode::PageDown);
+        } else {
+            key(&mut app, KeyCode::Down);
+        }
+        if screens.contains("userAgent") {
+            break;
+        }
+    }
+    let a_count = screens.matches('A').count();
+    assert!(
+        a_count >= 300_000,
+        "the whole value was shown across pages ({a_count} A's seen)"
+    );
+    assert!(
+        screens.contains("userAgent"),
+        "and the document continues after it: {}",
+        &screens[screens.len().saturating_sub(3500)..]
+    );
+}
+
+#[test]
+fn a_file_that_changed_since_loading_is_reported_in_the_detail_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::write(
+        dir.path(),
+        "t.json",
+        common::event("1", "A", "alice", "2024-03-01T10:00:00Z"),
+    );
+    let (index, report) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let mut app = App::new(
+        Arc::new(index),
+        report,
+        LoadState::Done {
+            elapsed: Duration::ZERO,
+        },
+        Theme::mono(),
+    );
+    std::fs::write(&path, "{}   changed and longer").unwrap();
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Detail(d)) = app.views.last() else {
+        panic!()
+    };
+    assert!(
+        d.doc
+            .as_ref()
+            .unwrap_err()
+            .contains("changed since it was loaded"),
+        "{:?}",
+        d.doc.as_ref().err()
+    );
+    std::fs::remove_file(&path).unwrap();
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Detail(d)) = app.views.last() else {
+        panic!()
+    };
+    assert!(d.doc.is_err());
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    terminal
+        .draw(|f| trailscope::tui::ui::draw(f, &mut app))
+        .unwrap();
+}

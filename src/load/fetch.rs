@@ -97,13 +97,19 @@ pub fn raw_events(index: &Index, events: &[usize]) -> Vec<Result<String, FetchEr
     out
 }
 
-/// One line of JSON: whitespace outside strings removed, everything else as written.
+/// One line of JSON: whitespace outside strings removed, and characters a
+/// terminal would act on (C1 controls, DEL, bidirectional overrides — JSON allows
+/// them raw) written as `\uXXXX` escapes. The JSON value is unchanged.
 pub fn compact(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut in_string = false;
     let mut escaped = false;
     for c in raw.chars() {
         if in_string {
+            if crate::sanitize::is_unsafe(c) && !escaped {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+                continue;
+            }
             out.push(c);
             if escaped {
                 escaped = false;
@@ -132,5 +138,20 @@ mod tests {
             compact("{ \"a b\" : [1, 2],\n \"c\": \"x\\\" y\" }"),
             "{\"a b\":[1,2],\"c\":\"x\\\" y\"}"
         );
+    }
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::compact;
+
+    #[test]
+    fn compact_escapes_what_a_terminal_would_act_on() {
+        let raw = "{\"a\": \"x\u{9b}31m\u{202e}y\"}";
+        let out = compact(raw);
+        assert_eq!(out, r#"{"a":"x\u009b31m\u202ey"}"#);
+        let a: serde_json::Value = serde_json::from_str(raw).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(a, b);
     }
 }

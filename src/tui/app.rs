@@ -161,6 +161,11 @@ pub struct Detail {
     pub error_message: Option<String>,
     pub resources: Vec<String>,
     pub cursor: Cursor,
+    /// Screen rows of the first shown line already scrolled past (a line longer
+    /// than the screen, such as a 300 KB field, is read by paging through it).
+    pub skip_rows: usize,
+    /// Screen rows the line under the cursor takes, measured at the last draw.
+    pub cursor_line_rows: usize,
 }
 
 /// Views over the main screen, innermost last.
@@ -752,7 +757,26 @@ impl App {
         match self.views.last_mut() {
             Some(View::Detail(d)) => {
                 let len = d.doc.as_ref().map(|f| f.visible.len()).unwrap_or(0);
-                d.cursor.step(delta, len, self.detail_height);
+                let page = self.detail_height.max(1);
+                let tall = d.cursor_line_rows > page;
+                if delta == page as isize && tall {
+                    // Page through a line taller than the screen (a 300 KB value):
+                    // bring it to the top, then move down it a page at a time.
+                    if d.cursor.offset != d.cursor.selected {
+                        d.cursor.offset = d.cursor.selected;
+                        d.skip_rows = 0;
+                    } else if d.skip_rows + page < d.cursor_line_rows {
+                        d.skip_rows += page;
+                    } else {
+                        d.skip_rows = 0;
+                        d.cursor.step(1, len, self.detail_height);
+                    }
+                } else if delta == -(page as isize) && d.skip_rows > 0 {
+                    d.skip_rows = d.skip_rows.saturating_sub(page);
+                } else {
+                    d.skip_rows = 0;
+                    d.cursor.step(delta, len, self.detail_height);
+                }
             }
             Some(View::Help { scroll }) | Some(View::Errors { scroll }) => {
                 *scroll = (*scroll as isize).saturating_add(delta).max(0) as usize;
@@ -857,6 +881,8 @@ impl App {
             error_message,
             resources,
             cursor: Cursor::default(),
+            skip_rows: 0,
+            cursor_line_rows: 1,
         }
     }
 
