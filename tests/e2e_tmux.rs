@@ -309,3 +309,46 @@ fn a_hostile_user_agent_cannot_touch_the_terminal() {
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert_eq!(t.title(), "clean-title");
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (dir, _) = common::corpus(500, 3);
+    let marker = dir.path().display().to_string();
+    let cmd = format!(
+        "{} {marker}; echo EXIT=$?; sleep 30",
+        common::bin().display()
+    );
+    let t = Tmux::start(&cmd, 120, 30);
+    t.wait_for("the browser", 20, |s| s.contains("loaded in"));
+    let pids = Command::new("pgrep")
+        .args(["-f", &format!("trailscope {marker}")])
+        .output()
+        .unwrap();
+    let pids = String::from_utf8_lossy(&pids.stdout).to_string();
+    // The browser itself, not the shell that started it (its command line matches too).
+    let pid = pids
+        .lines()
+        .map(str::trim)
+        .find(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm"))
+                .is_ok_and(|c| c.trim() == "trailscope")
+        })
+        .expect("the browser's pid")
+        .to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let screen = t.wait_for("the program to exit", 10, |s| s.contains("EXIT="));
+    assert!(
+        !screen.contains("Facets"),
+        "the alternate screen was left: {screen}"
+    );
+    // Raw mode is off again: typed text echoes in the shell.
+    t.type_text("echo typed-after");
+    t.keys(&["Enter"]);
+    t.wait_for("the shell to echo", 10, |s| s.contains("typed-after"));
+}

@@ -106,6 +106,11 @@ fn facet_selection_shows_in_the_filter_bar() {
     key(&mut app, KeyCode::Char('c'));
     assert_eq!(app.filter_text, "");
     assert_eq!(app.shown.len(), app.index.len());
+    // Space toggles too (it pages only in the list).
+    key(&mut app, KeyCode::Char(' '));
+    assert_eq!(app.filter_text, format!("event:{name}"));
+    key(&mut app, KeyCode::Char(' '));
+    assert_eq!(app.filter_text, "");
 }
 
 #[test]

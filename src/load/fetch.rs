@@ -101,30 +101,48 @@ pub fn raw_events(index: &Index, events: &[usize]) -> Vec<Result<String, FetchEr
 /// terminal would act on (C1 controls, DEL, bidirectional overrides — JSON allows
 /// them raw) written as `\uXXXX` escapes. The JSON value is unchanged.
 pub fn compact(raw: &str) -> String {
+    let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
     let mut in_string = false;
     let mut escaped = false;
-    for c in raw.chars() {
-        if in_string {
-            if crate::sanitize::is_unsafe(c) && !escaped {
+    // Start of the run of bytes to copy unchanged.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b >= 0x80 {
+            let c = raw[i..].chars().next().unwrap_or('\u{fffd}');
+            let len = c.len_utf8();
+            if in_string && crate::sanitize::is_unsafe(c) {
+                out.push_str(&raw[run..i]);
                 out.push_str(&format!("\\u{:04x}", c as u32));
-                continue;
+                run = i + len;
             }
-            out.push(c);
+            escaped = false;
+            i += len;
+            continue;
+        }
+        if in_string {
             if escaped {
                 escaped = false;
-            } else if c == '\\' {
+            } else if b == b'\\' {
                 escaped = true;
-            } else if c == '"' {
+            } else if b == b'"' {
                 in_string = false;
+            } else if b < 0x20 || b == 0x7f {
+                out.push_str(&raw[run..i]);
+                out.push_str(&format!("\\u{:04x}", b));
+                run = i + 1;
             }
-        } else if c == '"' {
+        } else if b == b'"' {
             in_string = true;
-            out.push(c);
-        } else if !c.is_ascii_whitespace() {
-            out.push(c);
+        } else if b.is_ascii_whitespace() {
+            out.push_str(&raw[run..i]);
+            run = i + 1;
         }
+        i += 1;
     }
+    out.push_str(&raw[run..]);
     out
 }
 

@@ -224,7 +224,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Facets,
-        &[code(KeyCode::Enter), k('s')],
+        &[k(' '), code(KeyCode::Enter)],
         A::ToggleValue,
         "select the value (several = any of them)",
     ),
