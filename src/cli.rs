@@ -344,6 +344,13 @@ pub fn report_problems(report: &LoadReport, events: usize, duplicates: usize) {
     }
 }
 
+/// Loads PATHs (the current directory by default) and reports load problems on stderr.
+fn load_reporting(paths: Vec<PathBuf>, opts: &LoadOptions) -> (crate::index::Index, LoadReport) {
+    let (index, report) = load::load(&default_paths(paths), opts, &Progress::default());
+    report_problems(&report, index.len(), index.duplicates);
+    (index, report)
+}
+
 fn exit_status(report: &LoadReport, events_seen: usize, strict: bool) -> i32 {
     if events_seen == 0 || (strict && report.files_failed > 0) {
         1
@@ -428,20 +435,7 @@ pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
     if !filter.needs_raw() {
         return candidates;
     }
-    let texts: Vec<&str> = filter
-        .terms
-        .iter()
-        .filter_map(|t| match &t.cond {
-            Cond::Text(s) => Some(s.as_str()),
-            _ => None,
-        })
-        .collect();
-    let negated: Vec<bool> = filter
-        .terms
-        .iter()
-        .filter(|t| matches!(t.cond, Cond::Text(_)))
-        .map(|t| t.negated)
-        .collect();
+    let texts = filter.text_terms();
     let positions: Vec<usize> = candidates.iter().map(|&i| i as usize).collect();
     let raws = load::fetch::raw_events(index, &positions);
     candidates
@@ -450,7 +444,6 @@ pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
         .filter(|(_, raw)| match raw {
             Ok(raw) => texts
                 .iter()
-                .zip(&negated)
                 .all(|(t, neg)| crate::query::parse::contains_ci(raw, t) != *neg),
             Err(_) => false,
         })
@@ -505,8 +498,7 @@ fn pipelines_command(
     opts: &LoadOptions,
     strict: bool,
 ) -> Result<i32, CliError> {
-    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
-    report_problems(&report, index.len(), index.duplicates);
+    let (index, report) = load_reporting(args.paths, opts);
     let all = crate::pipeline::history::histories(&index);
     let text = match args.format {
         TableOrJson::Json => json(
@@ -522,8 +514,7 @@ fn pipelines_command(
 
 fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     use std::io::IsTerminal;
-    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
-    report_problems(&report, index.len(), index.duplicates);
+    let (index, report) = load_reporting(args.paths, opts);
     let all = crate::pipeline::history::histories(&index);
     let matching: Vec<&crate::pipeline::history::Lifetime> = all
         .iter()
@@ -597,8 +588,7 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
 }
 
 fn users_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
-    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
-    report_problems(&report, index.len(), index.duplicates);
+    let (index, report) = load_reporting(args.paths, opts);
     let all = crate::activity::users::users(&index);
     let text = match args.format {
         TableOrJson::Json => json(
@@ -613,8 +603,7 @@ fn users_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result
 }
 
 fn repos_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
-    let (index, report) = load::load(&default_paths(args.paths), opts, &Progress::default());
-    report_problems(&report, index.len(), index.duplicates);
+    let (index, report) = load_reporting(args.paths, opts);
     let pipelines = crate::pipeline::history::histories(&index);
     let all = crate::activity::repos::repos(&index, &pipelines);
     let text = match args.format {

@@ -3,28 +3,12 @@
 
 mod common;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::sync::Arc;
-use std::time::Duration;
-use trailscope::load::{LoadOptions, Progress, load};
 use trailscope::query::{Compiled, Facet, Filter};
-use trailscope::tui::app::{App, Effect, Focus, LoadState, View};
-use trailscope::tui::theme::Theme;
+use trailscope::tui::app::{App, Effect, Focus, View};
 
 fn app() -> (tempfile::TempDir, App) {
     let (dir, _) = common::corpus(1_500, 21);
-    let (index, report) = load(
-        &[dir.path().to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    );
-    let app = App::new(
-        Arc::new(index),
-        report,
-        LoadState::Done {
-            elapsed: Duration::from_millis(5),
-        },
-        Theme::mono(),
-    );
+    let app = common::browser(dir.path());
     (dir, app)
 }
 
@@ -429,19 +413,7 @@ fn a_300kb_field_is_shown_whole_by_paging_through_it() {
         "A".repeat(300_000)
     );
     common::write(dir.path(), "big.json", big);
-    let (index, report) = load(
-        &[dir.path().to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    );
-    let mut app = App::new(
-        Arc::new(index),
-        report,
-        LoadState::Done {
-            elapsed: Duration::ZERO,
-        },
-        Theme::mono(),
-    );
+    let mut app = common::browser(dir.path());
     key(&mut app, KeyCode::Enter);
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
     let mut screens = String::new();
@@ -485,19 +457,7 @@ fn a_file_that_changed_since_loading_is_reported_in_the_detail_view() {
         "t.json",
         common::event("1", "A", "alice", "2024-03-01T10:00:00Z"),
     );
-    let (index, report) = load(
-        &[dir.path().to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    );
-    let mut app = App::new(
-        Arc::new(index),
-        report,
-        LoadState::Done {
-            elapsed: Duration::ZERO,
-        },
-        Theme::mono(),
-    );
+    let mut app = common::browser(dir.path());
     std::fs::write(&path, "{}   changed and longer").unwrap();
     key(&mut app, KeyCode::Enter);
     let Some(View::Detail(d)) = app.views.last() else {

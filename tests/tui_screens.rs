@@ -6,7 +6,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
-use std::time::Duration;
 use trailscope::load::{LoadOptions, Progress, load};
 use trailscope::tui::app::{App, LoadState};
 use trailscope::tui::theme::Theme;
@@ -24,19 +23,7 @@ fn fixture() -> Fixture {
         "broken/cut.json",
         r#"{"Records":[{"eventName":"#,
     );
-    let (index, report) = load(
-        &[dir.path().to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    );
-    let app = App::new(
-        Arc::new(index),
-        report,
-        LoadState::Done {
-            elapsed: Duration::from_millis(40),
-        },
-        Theme::mono(),
-    );
+    let app = common::browser(dir.path());
     Fixture { dir, app }
 }
 

@@ -122,6 +122,17 @@ impl Filter {
         self
     }
 
+    /// The `text:` needles, each with whether its term is negated.
+    pub fn text_terms(&self) -> Vec<(&str, bool)> {
+        self.terms
+            .iter()
+            .filter_map(|t| match &t.cond {
+                Cond::Text(s) => Some((s.as_str(), t.negated)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether matching needs the raw JSON (a `text:` term).
     pub fn needs_raw(&self) -> bool {
         self.terms.iter().any(|t| matches!(t.cond, Cond::Text(_)))

@@ -15,7 +15,7 @@ use crate::load::{LoadReport, Progress};
 use crate::pipeline::history::{Lifetime, histories};
 use crate::query::eval::TextHits;
 use crate::query::facets::{Selection, select};
-use crate::query::{Compiled, Cond, Facet, Filter, ParseError, Scope};
+use crate::query::{Compiled, Facet, Filter, ParseError, Scope};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -365,12 +365,9 @@ impl App {
         let keep = self.selected_key();
         let needles: Vec<String> = self
             .filter
-            .terms
-            .iter()
-            .filter_map(|t| match &t.cond {
-                Cond::Text(s) => Some(s.clone()),
-                _ => None,
-            })
+            .text_terms()
+            .into_iter()
+            .map(|(s, _)| s.to_string())
             .collect();
         let missing: Vec<String> = needles
             .iter()

@@ -87,3 +87,23 @@ pub fn corpus(events: usize, seed: u64) -> (tempfile::TempDir, trailscope::corpu
     let summary = trailscope::corpus::generate(&spec, dir.path()).unwrap();
     (dir, summary)
 }
+
+/// A browser state over everything in `dir`, loaded and done (monochrome theme).
+pub fn browser(dir: &Path) -> trailscope::tui::app::App {
+    use trailscope::load::{LoadOptions, Progress, load};
+    use trailscope::tui::app::{App, LoadState};
+    let (index, report) = load(
+        &[dir.to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let done = LoadState::Done {
+        elapsed: std::time::Duration::from_millis(40),
+    };
+    App::new(
+        std::sync::Arc::new(index),
+        report,
+        done,
+        trailscope::tui::theme::Theme::mono(),
+    )
+}
