@@ -248,6 +248,11 @@ pub struct App {
     text_hits: TextHits,
     /// Needles being searched, with the generation of the request.
     pub searching: Option<(u64, Vec<String>)>,
+    /// How far the running raw-text search has got: (files done, files in all).
+    pub search_progress: Arc<(
+        std::sync::atomic::AtomicUsize,
+        std::sync::atomic::AtomicUsize,
+    )>,
     generation: u64,
     pub effects: Vec<Effect>,
     /// Rows available in the list and facet panes at the last draw (paging).
@@ -291,6 +296,7 @@ impl App {
             message: None,
             text_hits: TextHits::default(),
             searching: None,
+            search_progress: Arc::default(),
             generation: 0,
             effects: Vec::new(),
             list_height: 20,

@@ -64,8 +64,15 @@ pub fn spawn_text_search(
     index: Arc<Index>,
     generation: u64,
     needles: Vec<String>,
+    progress: Arc<(
+        std::sync::atomic::AtomicUsize,
+        std::sync::atomic::AtomicUsize,
+    )>,
     tx: Sender<Msg>,
 ) {
+    use std::sync::atomic::Ordering;
+    progress.0.store(0, Ordering::Relaxed);
+    progress.1.store(index.files.len(), Ordering::Relaxed);
     std::thread::spawn(move || {
         let n = index.len();
         let mut by_file: Vec<Vec<(u32, u32)>> = vec![Vec::new(); index.files.len()];
@@ -76,6 +83,7 @@ pub fn spawn_text_search(
             .par_iter()
             .enumerate()
             .map(|(file, events)| {
+                progress.0.fetch_add(1, Ordering::Relaxed);
                 if events.is_empty() {
                     return Vec::new();
                 }

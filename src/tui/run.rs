@@ -169,7 +169,13 @@ fn event_loop(
                 Effect::TextSearch {
                     generation,
                     needles,
-                } => spawn_text_search(app.index.clone(), generation, needles, tx.clone()),
+                } => spawn_text_search(
+                    app.index.clone(),
+                    generation,
+                    needles,
+                    app.search_progress.clone(),
+                    tx.clone(),
+                ),
                 Effect::Write { path, events } => {
                     spawn_write(app.index.clone(), path, events, tx.clone())
                 }

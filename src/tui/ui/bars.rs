@@ -174,7 +174,18 @@ pub fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     }
     if let Some((_, needles)) = &app.searching {
         spans.push(Span::styled(
-            format!("│ searching raw text for {:?}… ", needles.join(", ")),
+            {
+                let (done, total) = (&app.search_progress.0, &app.search_progress.1);
+                let (done, total) = (
+                    done.load(Ordering::Relaxed),
+                    total.load(Ordering::Relaxed).max(1),
+                );
+                format!(
+                    "│ searching raw text for {:?}… {}% ",
+                    needles.join(", "),
+                    done * 100 / total
+                )
+            },
             t.header,
         ));
     }
