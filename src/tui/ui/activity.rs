@@ -294,7 +294,7 @@ pub fn repos(frame: &mut Frame, app: &mut App, cursor: Cursor, area: Rect) {
             } else {
                 p.refs
                     .iter()
-                    .map(|(r, c)| format!("{} {}", escape(r), &c[..c.len().min(10)]))
+                    .map(|(r, c)| format!("{} {}", escape(r), escape(&c.chars().take(10).collect::<String>())))
                     .collect::<Vec<_>>()
                     .join(", ")
             };
