@@ -483,3 +483,46 @@ fn a_file_that_changed_since_loading_is_reported_in_the_detail_view() {
         .draw(|f| trailscope::tui::ui::draw(f, &mut app))
         .unwrap();
 }
+
+#[test]
+fn caller_supplied_text_cannot_break_the_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "\u{1b}]0;x\u{7}日本語日本語日本語\u{202e}";
+    let events = serde_json::json!([
+        {"eventID": "1", "eventName": "GitPush", "eventTime": "2024-03-01T10:00:00Z", "eventSource": "codecommit.amazonaws.com",
+         "awsRegion": "us-east-1", "recipientAccountId": "1", "userIdentity": {"type": "IAMUser", "userName": evil},
+         "requestParameters": {"references": [{"ref": evil, "commit": evil}]},
+         "additionalEventData": {"repositoryName": evil}},
+        {"eventID": "2", "eventName": "CreatePipeline", "eventTime": "2024-03-01T10:00:01Z", "eventSource": "codepipeline.amazonaws.com",
+         "awsRegion": "us-east-1", "recipientAccountId": "1", "userIdentity": {"type": "IAMUser", "userName": evil},
+         "requestParameters": {"pipeline": {"name": evil, "stages": [{"name": evil, "actions": [{"name": "S",
+            "actionTypeId": {"category": "Source", "provider": "CodeCommit"}, "configuration": {"RepositoryName": evil}}]}]}}}
+    ]);
+    common::write(
+        dir.path(),
+        "evil.json",
+        serde_json::to_string(&events).unwrap(),
+    );
+    let mut app = common::browser(dir.path());
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    for keys in [&['u'][..], &['r'][..], &['p', '\n', '\n'][..]] {
+        app.views.clear();
+        for &c in keys {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            key(&mut app, code);
+        }
+        terminal
+            .draw(|f| trailscope::tui::ui::draw(f, &mut app))
+            .unwrap();
+        let text = terminal.backend().to_string();
+        assert!(
+            !trailscope::sanitize::has_raw_control(&text.replace('\n', "")),
+            "{text}"
+        );
+        assert!(text.contains("\\u{1b}]0;x"), "{keys:?}: {text}");
+    }
+}

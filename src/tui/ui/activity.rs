@@ -294,7 +294,13 @@ pub fn repos(frame: &mut Frame, app: &mut App, cursor: Cursor, area: Rect) {
             } else {
                 p.refs
                     .iter()
-                    .map(|(r, c)| format!("{} {}", escape(r), escape(&c.chars().take(10).collect::<String>())))
+                    .map(|(r, c)| {
+                        format!(
+                            "{} {}",
+                            escape(r),
+                            escape(&c.chars().take(10).collect::<String>())
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
