@@ -22,6 +22,10 @@ pub fn is_unsafe(c: char) -> bool {
 }
 
 /// Escapes every unsafe character as `\u{…}`; borrows when nothing needs escaping.
+///
+/// ```
+/// assert_eq!(trailscope::sanitize::escape("ua\u{1b}]0;pwned\u{7}"), "ua\\u{1b}]0;pwned\\u{7}");
+/// ```
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);

@@ -105,6 +105,16 @@ pub const FIELDS: [&str; 13] = [
 ];
 
 impl Filter {
+    /// Parses the filter language.
+    ///
+    /// ```
+    /// use trailscope::query::Filter;
+    /// let f = Filter::parse(r#"user:"José García" event:GitPush,GitPull -errors"#).unwrap();
+    /// assert_eq!(f.terms.len(), 3);
+    /// assert_eq!(f.to_text(), r#"user:"José García" event:GitPush,GitPull -errors"#);
+    /// let err = Filter::parse("usr:carol").unwrap_err();
+    /// assert_eq!(err.column, 1);
+    /// ```
     pub fn parse(text: &str) -> Result<Filter, ParseError> {
         Parser {
             chars: text.chars().collect(),
