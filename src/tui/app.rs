@@ -23,6 +23,38 @@ use ratatui::layout::Rect;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Orders events by fuzzy score, best first, keeping their order among equal
+/// scores. Scores are computed in parallel and placed by a counting sort (skim
+/// scores are small integers), so a one-letter word matching a million events
+/// stays within a keystroke's budget.
+fn best_first(events: &[u32], compiled: &Compiled<'_>) -> Vec<u32> {
+    use rayon::prelude::*;
+    const RANGE: usize = 1 << 14;
+    let scores: Vec<i32> = events
+        .par_iter()
+        .map(|&i| compiled.fuzzy_score(i as usize))
+        .collect();
+    if scores.iter().any(|&s| s < 0 || s as usize >= RANGE) {
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|&k| std::cmp::Reverse(scores[k]));
+        return order.into_iter().map(|k| events[k]).collect();
+    }
+    let mut starts = vec![0usize; RANGE + 1];
+    for &s in &scores {
+        starts[RANGE - 1 - s as usize + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut out = vec![0u32; events.len()];
+    for (k, &s) in scores.iter().enumerate() {
+        let slot = &mut starts[RANGE - 1 - s as usize];
+        out[*slot] = events[k];
+        *slot += 1;
+    }
+    out
+}
+
 /// How long typing in the filter bar waits before re-filtering.
 pub const DEBOUNCE: Duration = Duration::from_millis(40);
 
@@ -409,17 +441,7 @@ impl App {
             shown.reverse();
         }
         if compiled.is_fuzzy() {
-            // Best matches first, time order among equals: a bucket per distinct
-            // score (there are few), so this stays linear on a million events.
-            let mut buckets: std::collections::BTreeMap<std::cmp::Reverse<i32>, Vec<u32>> =
-                Default::default();
-            for &i in &shown {
-                buckets
-                    .entry(std::cmp::Reverse(compiled.fuzzy_score(i as usize)))
-                    .or_default()
-                    .push(i);
-            }
-            shown = buckets.into_values().flatten().collect();
+            shown = best_first(&shown, &compiled);
         }
         self.shown = shown;
         self.timeline = None;
