@@ -526,3 +526,31 @@ fn caller_supplied_text_cannot_break_the_views() {
         assert!(text.contains("\\u{1b}]0;x"), "{keys:?}: {text}");
     }
 }
+
+#[test]
+fn the_write_job_writes_each_filtered_event_as_one_json_line() {
+    let (dir, mut app) = app();
+    app.set_filter_text("event:GitPush");
+    let events = app.selection.events.clone();
+    let path = dir.path().join("out.jsonl");
+    let (tx, rx) = std::sync::mpsc::channel();
+    trailscope::tui::jobs::spawn_write(
+        app.index.clone(),
+        path.display().to_string(),
+        events.clone(),
+        tx,
+    );
+    match rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap() {
+        trailscope::tui::jobs::Msg::Wrote(Ok(message)) => assert!(
+            message.starts_with(&format!("wrote {} events", events.len())),
+            "{message}"
+        ),
+        _ => panic!("the write failed"),
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), events.len());
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["eventName"], "GitPush");
+    }
+}
