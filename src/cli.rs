@@ -493,6 +493,20 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
         .map_err(|e| CliError::Failed(e.to_string()))
 }
 
+/// Writes a list as a table or as a JSON array, per `--format`.
+fn write_listing<'a, T, J: serde::Serialize>(
+    format: TableOrJson,
+    items: &'a [T],
+    to_json: impl Fn(&'a T) -> J,
+    to_table: impl Fn(&'a [T]) -> String,
+) -> Result<(), CliError> {
+    let text = match format {
+        TableOrJson::Json => json(&items.iter().map(to_json).collect::<Vec<_>>())?,
+        TableOrJson::Table => to_table(items),
+    };
+    write_stdout(&text)
+}
+
 fn pipelines_command(
     args: PipelinesArgs,
     opts: &LoadOptions,
@@ -500,15 +514,12 @@ fn pipelines_command(
 ) -> Result<i32, CliError> {
     let (index, report) = load_reporting(args.paths, opts);
     let all = crate::pipeline::history::histories(&index);
-    let text = match args.format {
-        TableOrJson::Json => json(
-            &all.iter()
-                .map(output::pipelines::lifetime_json)
-                .collect::<Vec<_>>(),
-        )?,
-        TableOrJson::Table => output::pipelines::lifetimes_table(&all),
-    };
-    write_stdout(&text)?;
+    write_listing(
+        args.format,
+        &all,
+        output::pipelines::lifetime_json,
+        output::pipelines::lifetimes_table,
+    )?;
     Ok(exit_status(&report, index.len(), strict))
 }
 
@@ -590,15 +601,12 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
 fn users_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     let (index, report) = load_reporting(args.paths, opts);
     let all = crate::activity::users::users(&index);
-    let text = match args.format {
-        TableOrJson::Json => json(
-            &all.iter()
-                .map(output::activity::user_json)
-                .collect::<Vec<_>>(),
-        )?,
-        TableOrJson::Table => output::activity::users_table(&all),
-    };
-    write_stdout(&text)?;
+    write_listing(
+        args.format,
+        &all,
+        output::activity::user_json,
+        output::activity::users_table,
+    )?;
     Ok(exit_status(&report, index.len(), strict))
 }
 
@@ -606,14 +614,11 @@ fn repos_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result
     let (index, report) = load_reporting(args.paths, opts);
     let pipelines = crate::pipeline::history::histories(&index);
     let all = crate::activity::repos::repos(&index, &pipelines);
-    let text = match args.format {
-        TableOrJson::Json => json(
-            &all.iter()
-                .map(output::activity::repo_json)
-                .collect::<Vec<_>>(),
-        )?,
-        TableOrJson::Table => output::activity::repos_table(&all),
-    };
-    write_stdout(&text)?;
+    write_listing(
+        args.format,
+        &all,
+        output::activity::repo_json,
+        output::activity::repos_table,
+    )?;
     Ok(exit_status(&report, index.len(), strict))
 }
