@@ -73,7 +73,7 @@ fn desired_widths(app: &App, height: usize, titles: &[&str; 8]) -> [usize; 8] {
 /// Shrinks the widest columns until the row fits in `available` columns.
 fn fit_widths(desired: &[usize; 8], available: usize) -> Vec<usize> {
     let mut w = desired.to_vec();
-    let min = [19usize, 8, 6, 8, 6, 6, 7, 6];
+    let min = [19usize, 8, 6, 8, 6, 9, 15, 6];
     while w.iter().sum::<usize>() > available {
         let Some(k) = (0..w.len())
             .filter(|&k| w[k] > min[k])
