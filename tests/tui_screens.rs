@@ -121,10 +121,7 @@ fn loading_screen() {
         &LoadOptions::default(),
         &Progress::default(),
     );
-    let state = LoadState::Loading {
-        progress,
-        started: std::time::Instant::now(),
-    };
+    let state = LoadState::Loading { progress };
     let mut f = Fixture {
         dir,
         app: App::new(Arc::new(index), report, state, Theme::mono()),

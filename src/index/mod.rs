@@ -152,14 +152,6 @@ impl Columns {
     pub fn is_empty(&self) -> bool {
         self.time.is_empty()
     }
-
-    pub fn heap_bytes(&self) -> usize {
-        self.capacity() * (8 + 14 * 4 + 1)
-    }
-
-    fn capacity(&self) -> usize {
-        self.time.capacity()
-    }
 }
 
 /// Who acted, as CloudTrail identifies them: interned as one tuple because the
@@ -239,24 +231,6 @@ impl Index {
 
     pub fn set(&self, id: u32) -> &[StrId] {
         self.sets.get(id as usize).map(|s| &**s).unwrap_or(&[])
-    }
-
-    /// Approximate heap held by the index, for the memory report.
-    pub fn heap_bytes(&self) -> usize {
-        self.cols.heap_bytes()
-            + self.strings.heap_bytes()
-            + self.sets.iter().map(|s| s.len() * 4 + 16).sum::<usize>()
-            + self.identities.capacity() * std::mem::size_of::<Identity>() * 2
-            + self
-                .pipeline_raw
-                .values()
-                .map(|s| s.len() + 32)
-                .sum::<usize>()
-            + self
-                .files
-                .iter()
-                .map(|f| f.display.len() * 2 + 96)
-                .sum::<usize>()
     }
 }
 

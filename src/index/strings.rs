@@ -39,10 +39,6 @@ impl Strings {
         self.list.get(id as usize).map(|s| &**s).unwrap_or("")
     }
 
-    pub fn lookup(&self, s: &str) -> Option<StrId> {
-        self.map.get(s).copied()
-    }
-
     pub fn len(&self) -> usize {
         self.list.len()
     }
@@ -54,10 +50,6 @@ impl Strings {
     /// Every id whose string satisfies `pred`, as a membership table indexed by id.
     pub fn matching(&self, mut pred: impl FnMut(&str) -> bool) -> Vec<bool> {
         self.list.iter().map(|s| pred(s)).collect()
-    }
-
-    pub fn heap_bytes(&self) -> usize {
-        self.list.iter().map(|s| s.len() * 2 + 40).sum::<usize>() + self.list.capacity() * 16
     }
 }
 

@@ -98,12 +98,6 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// The field names, for messages and completion.
-pub const FIELDS: [&str; 13] = [
-    "user", "repo", "pipeline", "event", "source", "account", "region", "error", "since", "until",
-    "text", "errors", "readonly",
-];
-
 impl Filter {
     /// Parses the filter language.
     ///

@@ -230,13 +230,8 @@ pub enum Effect {
 /// Loading state shown in the status bar.
 #[derive(Debug, Clone)]
 pub enum LoadState {
-    Loading {
-        progress: Arc<Progress>,
-        started: Instant,
-    },
-    Done {
-        elapsed: Duration,
-    },
+    Loading { progress: Arc<Progress> },
+    Done { elapsed: Duration },
 }
 
 /// Where things were drawn, for mouse clicks.

@@ -68,7 +68,6 @@ pub fn run(
     let (tx, rx) = mpsc::channel();
     let state = LoadState::Loading {
         progress: progress.clone(),
-        started: Instant::now(),
     };
     let mut app = App::new(
         Arc::new(Index::default()),

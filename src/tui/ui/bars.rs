@@ -142,7 +142,7 @@ pub fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
         t.title,
     )];
     match &app.load {
-        LoadState::Loading { progress, .. } => {
+        LoadState::Loading { progress } => {
             let total = progress.files_total.load(Ordering::Relaxed).max(1);
             let done = progress.files_done.load(Ordering::Relaxed);
             spans.push(Span::styled(

@@ -80,7 +80,7 @@ fn main_screen(frame: &mut Frame, app: &mut App, area: Rect) {
     facets::draw(frame, app, left);
     if timeline_height > 0 {
         match &app.load {
-            super::app::LoadState::Loading { progress, .. } => {
+            super::app::LoadState::Loading { progress } => {
                 bars::load_gauge(frame, app, progress.clone(), timeline)
             }
             _ => bars::timeline(frame, app, timeline),
