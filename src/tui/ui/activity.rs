@@ -6,18 +6,10 @@ use crate::output::thousands;
 use crate::sanitize::escape;
 use crate::tui::activity::{UserColumn, UsersView};
 use crate::tui::app::{App, Cursor, View};
-use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
-
-fn block<'a>(t: &Theme, title: String, focused: bool) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { t.border_focused } else { t.border })
-        .title(Span::styled(title, t.title))
-}
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
 fn counted(items: &[(String, u64)], limit: usize) -> String {
     let mut parts: Vec<String> = items
@@ -41,7 +33,7 @@ pub fn users(frame: &mut Frame, app: &mut App, view: &UsersView, area: Rect) {
     let [table_area, panel] =
         Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area);
     let arrow = if view.descending { "▼" } else { "▲" };
-    let b = block(
+    let b = super::pane(
         &t,
         format!(
             " Users · {} actors · sorted by {} {arrow} · s sort  S reverse  Enter filter ",
@@ -176,7 +168,7 @@ pub fn users(frame: &mut Frame, app: &mut App, view: &UsersView, area: Rect) {
         .unwrap_or_default();
     frame.render_widget(
         Paragraph::new(lines)
-            .block(block(&t, title, false))
+            .block(super::pane(&t, title, false))
             .wrap(Wrap { trim: true }),
         panel,
     );
@@ -190,7 +182,7 @@ pub fn repos(frame: &mut Frame, app: &mut App, cursor: Cursor, area: Rect) {
     let all = app.repos();
     let [table_area, panel] =
         Layout::vertical([Constraint::Min(5), Constraint::Length(10)]).areas(area);
-    let b = block(
+    let b = super::pane(
         &t,
         format!(
             " Repositories · {} · Enter filter  p pipeline history ",
@@ -327,7 +319,10 @@ pub fn repos(frame: &mut Frame, app: &mut App, cursor: Cursor, area: Rect) {
             )
         })
         .unwrap_or_default();
-    frame.render_widget(Paragraph::new(lines).block(block(&t, title, false)), panel);
+    frame.render_widget(
+        Paragraph::new(lines).block(super::pane(&t, title, false)),
+        panel,
+    );
     if let Some(View::Repos { cursor: live }) = app.views.last_mut() {
         *live = cursor;
     }

@@ -6,7 +6,7 @@ use crate::tui::app::{App, Focus, LoadState, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use ratatui::widgets::{Paragraph, Sparkline};
 use std::sync::atomic::Ordering;
 
 pub fn filter_bar(frame: &mut Frame, app: &App, area: Rect, error_area: Rect) {
@@ -73,10 +73,7 @@ pub fn timeline(frame: &mut Frame, app: &mut App, area: Rect) {
         _ => String::new(),
     };
     let data = app.timeline(width).to_vec();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(format!(" Timeline{range}"), theme.title));
+    let block = super::pane(&theme, format!(" Timeline{range}"), false);
     frame.render_widget(
         Sparkline::default()
             .block(block)
@@ -109,10 +106,7 @@ pub fn load_gauge(
         crate::load::read::human_bytes(progress.bytes.load(Ordering::Relaxed)),
         progress.errors.load(Ordering::Relaxed)
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border)
-        .title(Span::styled(" Loading ", t.title));
+    let block = super::pane(t, " Loading ", false);
     let gauge = ratatui::widgets::Gauge::default()
         .block(block)
         .gauge_style(t.gauge)

@@ -9,7 +9,7 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 fn field<'a>(t: &Theme, label: &'a str, value: String) -> Vec<Span<'a>> {
     vec![
@@ -123,16 +123,10 @@ pub fn draw(frame: &mut Frame, app: &mut App, d: &Detail, area: Rect) {
     let header_height = (header.len() as u16 + 2).min(area.height / 2);
     let [top, body] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Min(1)]).areas(area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border)
-        .title(Span::styled(" Event ", t.title));
+    let block = super::pane(&t, " Event ", false);
     frame.render_widget(Paragraph::new(header).block(block), top);
 
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border_focused)
-        .title(Span::styled(" JSON ", t.title));
+    let block = super::pane(&t, " JSON ", true);
     let inner = block.inner(body);
     frame.render_widget(block, body);
     app.detail_height = inner.height.max(1) as usize;

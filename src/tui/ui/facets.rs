@@ -9,15 +9,12 @@ use crate::tui::ui::list_width;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let t = app.theme.clone();
     let focused = app.focus == Focus::Facets;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { t.border_focused } else { t.border })
-        .title(Span::styled(" Facets ", t.title));
+    let block = super::pane(&t, " Facets ", focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let tabs_height = (Facet::ALL.len() as u16 + 1).min(inner.height / 2);

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use ratatui::widgets::{Cell, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 /// Longest text put in a cell; the cell clips further, this bounds the work.
@@ -94,10 +94,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     } else {
         " Events · oldest first "
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { t.border_focused } else { t.border })
-        .title(Span::styled(title, t.title));
+    let block = super::pane(&t, title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height.saturating_sub(1) as usize;

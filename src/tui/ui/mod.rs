@@ -10,10 +10,12 @@ mod pipelines;
 mod popups;
 
 use super::app::{App, View};
+use super::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// The smallest screen the browser draws on; below it a short message is shown.
 pub const MIN_WIDTH: u16 = 40;
@@ -87,6 +89,14 @@ fn main_screen(frame: &mut Frame, app: &mut App, area: Rect) {
         }
     }
     list::draw(frame, app, events);
+}
+
+/// A bordered pane with its title; the border shows whether it has the focus.
+fn pane<'a>(t: &Theme, title: impl Into<String>, focused: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused { t.border_focused } else { t.border })
+        .title(Span::styled(title.into(), t.title))
 }
 
 /// `text` cut (with `…`) or padded to exactly `width` display columns.

@@ -10,24 +10,18 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
-
-fn block<'a>(t: &Theme, title: String) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border_focused)
-        .title(Span::styled(title, t.title))
-}
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 pub fn list(frame: &mut Frame, app: &mut App, cursor: Cursor, area: Rect) {
     let t = app.theme.clone();
     let all = app.pipelines();
-    let b = block(
+    let b = super::pane(
         &t,
         format!(
             " Pipelines · {} lifetimes · Enter: version timeline ",
             all.len()
         ),
+        true,
     );
     let inner = b.inner(area);
     frame.render_widget(b, area);
@@ -129,7 +123,7 @@ pub fn versions(frame: &mut Frame, app: &mut App, v: &VersionsView, area: Rect) 
             }
         ),
     };
-    let b = block(&t, title);
+    let b = super::pane(&t, title, true);
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let height = inner.height.saturating_sub(1) as usize;
@@ -310,20 +304,22 @@ pub fn diff(frame: &mut Frame, app: &mut App, d: &DiffView, area: Rect) {
         ]));
     }
     frame.render_widget(
-        Paragraph::new(change_lines).block(block(
+        Paragraph::new(change_lines).block(super::pane(
             &t,
             format!(
                 " {} change{}{title}",
                 d.changes.len(),
                 if d.changes.len() == 1 { "" } else { "s" }
             ),
+            true,
         )),
         top,
     );
 
-    let b = block(
+    let b = super::pane(
         &t,
-        " JSON · n/N next/previous change · s side by side · c compare with… ".into(),
+        " JSON · n/N next/previous change · s side by side · c compare with… ",
+        true,
     );
     let inner = b.inner(bottom);
     frame.render_widget(b, bottom);

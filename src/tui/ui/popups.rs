@@ -7,7 +7,7 @@ use crate::tui::keymap::help_sections;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2)).max(1);
@@ -83,10 +83,7 @@ pub fn help(frame: &mut Frame, app: &mut App, scroll: usize, area: Rect) {
         .saturating_sub(popup.height.saturating_sub(2) as usize);
     let scroll = scroll.min(max_scroll);
     frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border_focused)
-        .title(Span::styled(" Help · Esc closes ", t.title));
+    let block = super::pane(t, " Help · Esc closes ", true);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -124,10 +121,7 @@ pub fn errors(frame: &mut Frame, app: &mut App, scroll: usize, area: Rect) {
     }
     let popup = centered(area, 120, area.height.saturating_sub(4));
     frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.border_focused)
-        .title(Span::styled(" Load problems · Esc closes ", t.title));
+    let block = super::pane(t, " Load problems · Esc closes ", true);
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
