@@ -147,6 +147,24 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
             continue;
         }
         let names: Vec<&str> = e.pipelines().collect();
+        // The event's JSON (kept only for Create/UpdatePipeline) is parsed once,
+        // whatever the number of pipelines it names.
+        let failed = !e.error().is_empty();
+        let raw = index.pipeline_raw.get(&(i as u32)).and_then(|r| parse(r));
+        let event_id = raw
+            .as_ref()
+            .and_then(|v| v.get("eventID"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let request = raw
+            .as_ref()
+            .and_then(|v| v.pointer("/requestParameters/pipeline"))
+            .cloned();
+        let response = raw
+            .as_ref()
+            .and_then(|v| v.pointer("/responseElements/pipeline"))
+            .cloned();
         for name in names {
             let key = (
                 e.account().to_string(),
@@ -170,22 +188,8 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                 });
                 all.len() - 1
             };
-            let failed = !e.error().is_empty();
-            let raw = index.pipeline_raw.get(&(i as u32)).and_then(|r| parse(r));
-            let event_id = raw
-                .as_ref()
-                .and_then(|v| v.get("eventID"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let request = raw
-                .as_ref()
-                .and_then(|v| v.pointer("/requestParameters/pipeline"))
-                .cloned();
-            let response = raw
-                .as_ref()
-                .and_then(|v| v.pointer("/responseElements/pipeline"))
-                .cloned();
+            let (event_id, request, response) =
+                (event_id.clone(), request.clone(), response.clone());
             match (e.name(), failed) {
                 ("CreatePipeline", false) => {
                     let at = new_lifetime(&mut all, &mut counts);
