@@ -3,7 +3,9 @@
 use crate::load::scan::scan;
 use crate::load::{self, LoadOptions, LoadReport, Progress};
 use crate::model::time::parse_bound;
-use crate::output::{self, stats, table, thousands};
+use crate::error::CliError;
+use crate::format::thousands;
+use crate::output::{self, stats, table};
 use crate::query::{Compiled, Cond, Filter, Match, Term};
 use crate::sanitize::escape;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -279,28 +281,10 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(code) => code,
-        Err(CliError::Usage(msg)) => {
-            eprintln!("trailscope: {}", crate::sanitize::escape_keep_lines(&msg));
-            2
+        Err(e) => {
+            eprintln!("trailscope: {}", crate::sanitize::escape_keep_lines(&e.to_string()));
+            e.exit_code()
         }
-        Err(CliError::Failed(msg)) => {
-            eprintln!("trailscope: {}", crate::sanitize::escape_keep_lines(&msg));
-            1
-        }
-    }
-}
-
-#[derive(Debug)]
-pub enum CliError {
-    /// Bad arguments: exit 2.
-    Usage(String),
-    /// Could not do the work: exit 1.
-    Failed(String),
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Failed(e.to_string())
     }
 }
 

@@ -17,6 +17,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod activity;
 pub mod cli;
 pub mod corpus;
+pub mod error;
+pub mod format;
 pub mod index;
 pub mod load;
 pub mod model;

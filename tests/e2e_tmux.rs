@@ -4,7 +4,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use trailscope::load::{LoadOptions, Progress, load};
-use trailscope::output::thousands;
+use trailscope::format::thousands;
 use trailscope::query::{Compiled, Filter};
 
 /// A tmux server of our own (its own socket), killed when dropped.

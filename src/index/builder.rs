@@ -8,7 +8,7 @@
 //! without a set of every event id.
 
 use super::strings::LocalStrings;
-use super::{FileEntry, Identity, Index, StrId, each_column, flag};
+use super::{ColumnValues, FileEntry, Identity, Index, StrId, flag, permute};
 use crate::model::{EventFields, Millis};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::borrow::Cow;
@@ -18,26 +18,23 @@ use std::hash::Hasher;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Row {
     pub time: Millis,
-    pub ids: [StrId; 9],
-    /// Local ids of the identity: kind, actor, ARN, access key, principal.
-    pub identity: [StrId; 5],
+    pub source: StrId,
+    pub name: StrId,
+    pub region: StrId,
+    pub account: StrId,
+    pub source_ip: StrId,
+    pub user_agent: StrId,
+    pub error: StrId,
+    pub event_type: StrId,
+    pub resource: StrId,
+    /// The identity's strings, as local ids.
+    pub identity: Identity,
     pub repos: u32,
     pub pipelines: u32,
     pub flags: u8,
     pub ordinal: u32,
     pub dedup: u64,
 }
-
-// Positions in `Row::ids`.
-const SOURCE: usize = 0;
-const NAME: usize = 1;
-const REGION: usize = 2;
-const ACCOUNT: usize = 3;
-const IP: usize = 4;
-const UA: usize = 5;
-const ERROR: usize = 6;
-const EVENT_TYPE: usize = 7;
-const RESOURCE: usize = 8;
 
 /// The events of one file, ready to merge.
 #[derive(Debug, Default)]
@@ -97,34 +94,31 @@ impl BatchWriter {
             self.git_refs.push((ordinal, refs));
         }
         let s = &mut self.strings;
-        let ids = [
-            s.intern(&f.source),
-            s.intern(&f.name),
-            s.intern(&f.region),
-            s.intern(&f.account),
-            s.intern(&f.source_ip),
-            s.intern(&f.user_agent),
-            s.intern(&f.error_code),
-            s.intern(&f.event_type),
-            resource,
-        ];
-        let identity = [
-            s.intern(&f.identity_type),
-            s.intern(&f.actor),
-            s.intern(&f.arn),
-            s.intern(&f.access_key),
-            s.intern(&f.principal),
-        ];
-        self.rows.push(Row {
+        let row = Row {
             time: f.time,
-            ids,
-            identity,
+            source: s.intern(&f.source),
+            name: s.intern(&f.name),
+            region: s.intern(&f.region),
+            account: s.intern(&f.account),
+            source_ip: s.intern(&f.source_ip),
+            user_agent: s.intern(&f.user_agent),
+            error: s.intern(&f.error_code),
+            event_type: s.intern(&f.event_type),
+            resource,
+            identity: Identity {
+                kind: s.intern(&f.identity_type),
+                actor: s.intern(&f.actor),
+                arn: s.intern(&f.arn),
+                access_key: s.intern(&f.access_key),
+                principal: s.intern(&f.principal),
+            },
             repos,
             pipelines,
             flags,
             ordinal,
             dedup,
-        });
+        };
+        self.rows.push(row);
     }
 
     fn set(&mut self, items: &[Cow<'_, str>]) -> u32 {
@@ -211,36 +205,37 @@ impl IndexBuilder {
         let rows = batch.rows.len();
         let c = &mut self.index.cols;
         for row in &batch.rows {
-            let g = |k: usize| map[row.ids[k] as usize];
-            let l = |k: usize| map[row.identity[k] as usize];
+            let g = |id: StrId| map[id as usize];
             let identity = Identity {
-                kind: l(0),
-                actor: l(1),
-                arn: l(2),
-                access_key: l(3),
-                principal: l(4),
+                kind: g(row.identity.kind),
+                actor: g(row.identity.actor),
+                arn: g(row.identity.arn),
+                access_key: g(row.identity.access_key),
+                principal: g(row.identity.principal),
             };
             let next = self.index.identities.len() as u32;
             let identity_id = *self.identity_ids.entry(identity).or_insert(next);
             if identity_id == next {
                 self.index.identities.push(identity);
             }
-            c.time.push(row.time);
-            c.source.push(g(SOURCE));
-            c.name.push(g(NAME));
-            c.region.push(g(REGION));
-            c.account.push(g(ACCOUNT));
-            c.source_ip.push(g(IP));
-            c.user_agent.push(g(UA));
-            c.identity.push(identity_id);
-            c.error.push(g(ERROR));
-            c.event_type.push(g(EVENT_TYPE));
-            c.resource.push(g(RESOURCE));
-            c.repos.push(set_map[row.repos as usize]);
-            c.pipelines.push(set_map[row.pipelines as usize]);
-            c.flags.push(row.flags);
-            c.file.push(batch.file);
-            c.ordinal.push(row.ordinal);
+            c.push(ColumnValues {
+                time: row.time,
+                source: g(row.source),
+                name: g(row.name),
+                region: g(row.region),
+                account: g(row.account),
+                source_ip: g(row.source_ip),
+                user_agent: g(row.user_agent),
+                identity: identity_id,
+                error: g(row.error),
+                event_type: g(row.event_type),
+                resource: g(row.resource),
+                repos: set_map[row.repos as usize],
+                pipelines: set_map[row.pipelines as usize],
+                flags: row.flags,
+                file: batch.file,
+                ordinal: row.ordinal,
+            });
             self.dedup.push(row.dedup);
         }
         // Rows are stored in ordinal order, so an ordinal is an offset from `first_at`.
@@ -316,12 +311,8 @@ impl IndexBuilder {
         if in_order && keep.len() == n {
             return;
         }
-        let keep = &keep;
-        let dedup = &mut self.dedup;
-        rayon::scope(|s| {
-            each_column!(&mut self.index.cols, v => s.spawn(move |_| permute(v, keep)));
-            s.spawn(move |_| permute(dedup, keep));
-        });
+        self.index.cols.permute(&keep);
+        permute(&mut self.dedup, &keep);
         let mut new_pos = vec![u32::MAX; n];
         for (new, &old) in keep.iter().enumerate() {
             new_pos[old as usize] = new as u32;
@@ -334,11 +325,6 @@ impl IndexBuilder {
     pub fn index(&self) -> &Index {
         &self.index
     }
-}
-
-fn permute<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
-    let permuted: Vec<T> = order.iter().map(|&i| column[i as usize]).collect();
-    *column = permuted;
 }
 
 /// Moves per-event side tables to new positions, dropping removed events.

@@ -47,102 +47,71 @@ pub struct FileEntry {
     pub events: u32,
 }
 
-/// Event columns; index `i` in every vector is the same event.
-#[derive(Debug, Default, Clone)]
-pub struct Columns {
-    pub time: Vec<Millis>,
-    pub source: Vec<StrId>,
-    pub name: Vec<StrId>,
-    pub region: Vec<StrId>,
-    pub account: Vec<StrId>,
-    pub source_ip: Vec<StrId>,
-    pub user_agent: Vec<StrId>,
-    /// Id into [`Index::identities`].
-    pub identity: Vec<u32>,
-    pub error: Vec<StrId>,
-    pub event_type: Vec<StrId>,
-    pub resource: Vec<StrId>,
-    /// Id into [`Index::sets`]: the event's repositories.
-    pub repos: Vec<u32>,
-    /// Id into [`Index::sets`]: the event's pipelines.
-    pub pipelines: Vec<u32>,
-    pub flags: Vec<u8>,
-    pub file: Vec<u32>,
-    /// Position of the event among the events of its file.
-    pub ordinal: Vec<u32>,
+/// Declares the event columns once: the [`Columns`] struct, [`ColumnValues`]
+/// (one event's value in every column), appending and reordering. A column added
+/// to the list is pushed and permuted with the others; forgetting it in the
+/// builder's `ColumnValues { … }` literal is a compile error, not a silently
+/// unsorted column.
+macro_rules! columns {
+    ($( $(#[$doc:meta])* $name:ident : $ty:ty ),* $(,)?) => {
+        /// Event columns; index `i` in every vector is the same event.
+        #[derive(Debug, Default, Clone)]
+        pub struct Columns {
+            $( $(#[$doc])* pub $name: Vec<$ty>, )*
+        }
+
+        /// One event's value in every column.
+        #[derive(Debug, Default, Clone, Copy)]
+        pub struct ColumnValues {
+            $( $(#[$doc])* pub $name: $ty, )*
+        }
+
+        impl Columns {
+            pub fn push(&mut self, v: ColumnValues) {
+                $( self.$name.push(v.$name); )*
+            }
+
+            /// Keeps the events at `order`, in that order, every column on its own thread.
+            pub fn permute(&mut self, order: &[u32]) {
+                rayon::scope(|s| {
+                    $( {
+                        let column = &mut self.$name;
+                        s.spawn(move |_| permute(column, order));
+                    } )*
+                });
+            }
+        }
+    };
 }
 
-/// Runs `$body` with `$v` bound to each column in turn (reordering, filtering).
-macro_rules! each_column {
-    ($cols:expr, $v:ident => $body:expr) => {{
-        let c = $cols;
-        {
-            let $v = &mut c.time;
-            $body;
-        }
-        {
-            let $v = &mut c.source;
-            $body;
-        }
-        {
-            let $v = &mut c.name;
-            $body;
-        }
-        {
-            let $v = &mut c.region;
-            $body;
-        }
-        {
-            let $v = &mut c.account;
-            $body;
-        }
-        {
-            let $v = &mut c.source_ip;
-            $body;
-        }
-        {
-            let $v = &mut c.user_agent;
-            $body;
-        }
-        {
-            let $v = &mut c.identity;
-            $body;
-        }
-        {
-            let $v = &mut c.error;
-            $body;
-        }
-        {
-            let $v = &mut c.event_type;
-            $body;
-        }
-        {
-            let $v = &mut c.resource;
-            $body;
-        }
-        {
-            let $v = &mut c.repos;
-            $body;
-        }
-        {
-            let $v = &mut c.pipelines;
-            $body;
-        }
-        {
-            let $v = &mut c.flags;
-            $body;
-        }
-        {
-            let $v = &mut c.file;
-            $body;
-        }
-        {
-            let $v = &mut c.ordinal;
-            $body;
-        }
-    }};
+columns! {
+    time: Millis,
+    source: StrId,
+    name: StrId,
+    region: StrId,
+    account: StrId,
+    source_ip: StrId,
+    user_agent: StrId,
+    /// Id into [`Index::identities`].
+    identity: u32,
+    error: StrId,
+    event_type: StrId,
+    resource: StrId,
+    /// Id into [`Index::sets`]: the event's repositories.
+    repos: u32,
+    /// Id into [`Index::sets`]: the event's pipelines.
+    pipelines: u32,
+    flags: u8,
+    file: u32,
+    /// Position of the event among the events of its file.
+    ordinal: u32,
 }
-pub(crate) use each_column;
+
+/// Keeps `column[order[k]]` for each `k`, in that order.
+pub fn permute<T: Copy>(column: &mut Vec<T>, order: &[u32]) {
+    let permuted: Vec<T> = order.iter().map(|&i| column[i as usize]).collect();
+    *column = permuted;
+}
 
 impl Columns {
     pub fn len(&self) -> usize {

@@ -61,7 +61,7 @@ pub fn gunzip(data: &[u8], max: u64, out: &mut Vec<u8>) -> Gunzip {
                     if !progressed && room {
                         return Gunzip::Truncated(format!(
                             "gzip stream cut short after {} of output",
-                            super::read::human_bytes(out.len() as u64)
+                            crate::format::human_bytes(out.len() as u64)
                         ));
                     }
                 }

@@ -1,6 +1,7 @@
 //! Reading one file's bytes: gzip decided by magic bytes, a cap on the inflated size.
 
 use super::gzip::{Gunzip, gunzip};
+use crate::format::human_bytes;
 use std::io;
 use std::path::Path;
 
@@ -18,21 +19,6 @@ pub enum ReadError {
     Io(#[from] io::Error),
     #[error("decompressed size exceeds the per-file limit of {} (--max-file-bytes)", human_bytes(*.0))]
     TooLarge(u64),
-}
-
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 /// Reads a file, inflating it when it starts with the gzip magic bytes.
@@ -110,11 +96,5 @@ mod tests {
             Err(ReadError::TooLarge(1000))
         ));
         assert!(decode_bytes(&z, 1 << 20).is_ok());
-    }
-
-    #[test]
-    fn sizes_read_like_people_write_them() {
-        assert_eq!(human_bytes(4 << 30), "4.0 GiB");
-        assert_eq!(human_bytes(12), "12 B");
     }
 }

@@ -4,7 +4,7 @@
 use crate::index::Index;
 use crate::load::{LoadReport, Problem};
 use crate::model::time::{NO_TIME, format_time};
-use crate::output::thousands;
+use crate::format::thousands;
 use crate::sanitize::escape;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -7,7 +7,7 @@ use super::app::{App, Effect, LoadState};
 use super::jobs::{Msg, spawn_loader, spawn_text_search, spawn_write};
 use super::theme::Theme;
 use super::ui;
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::index::Index;
 use crate::load::{LoadOptions, LoadReport, Progress};
 use ratatui::crossterm::event::{

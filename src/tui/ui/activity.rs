@@ -2,7 +2,7 @@
 //! detail panel for the selected row.
 
 use crate::model::time::format_time_short;
-use crate::output::thousands;
+use crate::format::thousands;
 use crate::sanitize::escape;
 use crate::tui::activity::{UserColumn, UsersView};
 use crate::tui::app::{App, Cursor, View};

@@ -1,6 +1,6 @@
 //! The filter bar, the timeline strip and the status bar.
 
-use crate::output::thousands;
+use crate::format::thousands;
 use crate::sanitize::escape;
 use crate::tui::app::{App, Focus, LoadState, View};
 use ratatui::Frame;
@@ -103,7 +103,7 @@ pub fn load_gauge(
         thousands(done),
         thousands(total),
         thousands(progress.events.load(Ordering::Relaxed)),
-        crate::load::read::human_bytes(progress.bytes.load(Ordering::Relaxed)),
+        crate::format::human_bytes(progress.bytes.load(Ordering::Relaxed)),
         progress.errors.load(Ordering::Relaxed)
     );
     let block = super::pane(t, " Loading ", false);
@@ -146,7 +146,7 @@ pub fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                     thousands(done),
                     thousands(total),
                     thousands(progress.events.load(Ordering::Relaxed)),
-                    crate::load::read::human_bytes(progress.bytes.load(Ordering::Relaxed)),
+                    crate::format::human_bytes(progress.bytes.load(Ordering::Relaxed)),
                     progress.errors.load(Ordering::Relaxed)
                 ),
                 t.header,

@@ -1,7 +1,7 @@
 //! The facet pane: the eight facets with their number of distinct values, and the
 //! values of the current facet with counts under the other facets' filter.
 
-use crate::output::thousands;
+use crate::format::thousands;
 use crate::query::Facet;
 use crate::sanitize::escape;
 use crate::tui::app::{App, Focus};
