@@ -1,10 +1,10 @@
 //! Command-line arguments → configuration → subcommands.
 
+use crate::error::CliError;
+use crate::format::thousands;
 use crate::load::scan::scan;
 use crate::load::{self, LoadOptions, LoadReport, Progress};
 use crate::model::time::parse_bound;
-use crate::error::CliError;
-use crate::format::thousands;
 use crate::output::{self, stats, table};
 use crate::query::{Compiled, Cond, Filter, Match, Term};
 use crate::sanitize::escape;
@@ -282,7 +282,10 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("trailscope: {}", crate::sanitize::escape_keep_lines(&e.to_string()));
+            eprintln!(
+                "trailscope: {}",
+                crate::sanitize::escape_keep_lines(&e.to_string())
+            );
             e.exit_code()
         }
     }
@@ -414,25 +417,8 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
 
 /// The events of `index` that match `filter`, reading raw JSON for `text:` terms.
 pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
-    let compiled = Compiled::new(filter, index);
-    let candidates = compiled.select();
-    if !filter.needs_raw() {
-        return candidates;
-    }
-    let texts = filter.text_terms();
-    let positions: Vec<usize> = candidates.iter().map(|&i| i as usize).collect();
-    let raws = load::fetch::raw_events(index, &positions);
-    candidates
-        .into_iter()
-        .zip(raws)
-        .filter(|(_, raw)| match raw {
-            Ok(raw) => texts
-                .iter()
-                .all(|(t, neg)| crate::query::parse::contains_ci(raw, t) != *neg),
-            Err(_) => false,
-        })
-        .map(|(i, _)| i)
-        .collect()
+    let candidates = Compiled::new(filter, index).select();
+    crate::query::text::keep_matching(index, filter, candidates)
 }
 
 fn stats_command(args: StatsArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
@@ -543,7 +529,11 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
             )));
         }
     }
-    let Some(lifetime) = matching.into_iter().max_by_key(|l| l.lifetime) else {
+    let (account, region) = places[0];
+    let Some(lifetime) =
+        crate::pipeline::history::find(&all, &args.pipeline, Some(account), Some(region))
+            .map(|k| &all[k])
+    else {
         return Err(CliError::Failed("no such pipeline".into()));
     };
     let Some(latest) = lifetime.latest() else {

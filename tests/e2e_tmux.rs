@@ -3,8 +3,8 @@
 mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use trailscope::load::{LoadOptions, Progress, load};
 use trailscope::format::thousands;
+use trailscope::load::{LoadOptions, Progress, load};
 use trailscope::query::{Compiled, Filter};
 
 /// A tmux server of our own (its own socket), killed when dropped.

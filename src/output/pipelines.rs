@@ -182,7 +182,11 @@ pub fn diff_text(l: &Lifetime, from: u64, to: u64, changes: &[Change], color: bo
     }
     if let (Some(a), Some(b)) = (l.version(from), l.version(to)) {
         out.push('\n');
-        for line in unified(&pretty(&a.structure), &pretty(&b.structure), 3) {
+        for line in crate::pipeline::lines::unified(
+            &crate::pipeline::lines::pretty(&a.structure),
+            &crate::pipeline::lines::pretty(&b.structure),
+            3,
+        ) {
             match line.chars().next() {
                 Some('+') => out.push_str(&format!("{}{}{}\n", c(GREEN), escape(&line), c(RESET))),
                 Some('-') => out.push_str(&format!("{}{}{}\n", c(RED), escape(&line), c(RESET))),
@@ -192,133 +196,4 @@ pub fn diff_text(l: &Lifetime, from: u64, to: u64, changes: &[Change], color: bo
         }
     }
     out
-}
-
-/// Pretty JSON lines without the `version` field (it always differs).
-pub fn pretty(v: &Value) -> Vec<String> {
-    let mut v = v.clone();
-    if let Some(m) = v.as_object_mut() {
-        m.remove("version");
-    }
-    serde_json::to_string_pretty(&v)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-/// A line diff (longest common subsequence), as unified-diff lines with `context`
-/// lines around each change. Inputs past a few thousand lines fall back to
-/// showing both whole, to bound the work.
-pub fn unified(a: &[String], b: &[String], context: usize) -> Vec<String> {
-    let ops = line_ops(a, b);
-    let mut out = Vec::new();
-    let changed: Vec<usize> = ops
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| !matches!(o, LineOp::Same(..)))
-        .map(|(k, _)| k)
-        .collect();
-    if changed.is_empty() {
-        return out;
-    }
-    let mut k = 0;
-    while k < changed.len() {
-        let start = changed[k].saturating_sub(context);
-        let mut end = (changed[k] + context + 1).min(ops.len());
-        while k + 1 < changed.len() && changed[k + 1] <= end + context {
-            k += 1;
-            end = (changed[k] + context + 1).min(ops.len());
-        }
-        let (a_line, b_line) = ops[..start].iter().fold((1, 1), |(x, y), o| match o {
-            LineOp::Same(..) => (x + 1, y + 1),
-            LineOp::Del(_) => (x + 1, y),
-            LineOp::Ins(_) => (x, y + 1),
-        });
-        out.push(format!("@@ -{a_line} +{b_line} @@"));
-        for o in &ops[start..end] {
-            out.push(match o {
-                LineOp::Same(i, _) => format!(" {}", a[*i]),
-                LineOp::Del(i) => format!("-{}", a[*i]),
-                LineOp::Ins(j) => format!("+{}", b[*j]),
-            });
-        }
-        k += 1;
-    }
-    out
-}
-
-/// One line of a line diff, by index into the old (`Del`, `Same`) or new (`Ins`) side.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum LineOp {
-    Same(usize, usize),
-    Del(usize),
-    Ins(usize),
-}
-
-/// The edit script between two line lists (LCS; O(n·m), bounded by the caller's sizes).
-pub fn line_ops(a: &[String], b: &[String]) -> Vec<LineOp> {
-    const LIMIT: usize = 4_000;
-    if a.len() > LIMIT || b.len() > LIMIT {
-        let mut ops: Vec<LineOp> = (0..a.len()).map(LineOp::Del).collect();
-        ops.extend((0..b.len()).map(LineOp::Ins));
-        return ops;
-    }
-    let (n, m) = (a.len(), b.len());
-    let mut lcs = vec![vec![0u16; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut ops = Vec::with_capacity(n + m);
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            ops.push(LineOp::Same(i, j));
-            i += 1;
-            j += 1;
-        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            ops.push(LineOp::Del(i));
-            i += 1;
-        } else {
-            ops.push(LineOp::Ins(j));
-            j += 1;
-        }
-    }
-    ops
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(s: &str) -> Vec<String> {
-        s.lines().map(str::to_string).collect()
-    }
-
-    #[test]
-    fn unified_diff_with_context() {
-        let a = lines("a\nb\nc\nd\ne\nf\ng\nh");
-        let b = lines("a\nb\nc\nD\ne\nf\ng\nh\ni");
-        let u = unified(&a, &b, 1);
-        assert_eq!(
-            u,
-            [
-                "@@ -3 +3 @@",
-                " c",
-                "-d",
-                "+D",
-                " e",
-                "@@ -8 +8 @@",
-                " h",
-                "+i"
-            ]
-        );
-        assert!(unified(&a, &a, 3).is_empty());
-    }
 }

@@ -1,10 +1,10 @@
 //! `trailscope stats`: what was loaded, what failed, and the busiest sources,
 //! events and actors.
 
+use crate::format::thousands;
 use crate::index::Index;
 use crate::load::{LoadReport, Problem};
 use crate::model::time::{NO_TIME, format_time};
-use crate::format::thousands;
 use crate::sanitize::escape;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -136,6 +136,23 @@ fn version_of(v: Option<&Value>) -> Option<u64> {
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
+/// The newest lifetime of the pipeline `name` in `account` and `region` (each
+/// `None` for any), as an index into `all`.
+pub fn find(
+    all: &[Lifetime],
+    name: &str,
+    account: Option<&str>,
+    region: Option<&str>,
+) -> Option<usize> {
+    all.iter()
+        .enumerate()
+        .filter(|(_, l)| l.name == name)
+        .filter(|(_, l)| account.is_none_or(|a| a == l.account))
+        .filter(|(_, l)| region.is_none_or(|r| r == l.region))
+        .max_by_key(|(_, l)| l.lifetime)
+        .map(|(k, _)| k)
+}
+
 /// Every pipeline lifetime in the index, sorted by account, region, name, lifetime.
 pub fn histories(index: &Index) -> Vec<Lifetime> {
     let mut open: BTreeMap<(String, String, String), usize> = BTreeMap::new();

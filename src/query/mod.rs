@@ -4,6 +4,7 @@ pub mod eval;
 pub mod facets;
 pub mod fuzzy;
 pub mod parse;
+pub mod text;
 
 pub use eval::{Compiled, Facet, Scope};
 pub use parse::{Cond, Filter, Match, ParseError, Term};

@@ -2,9 +2,9 @@
 //! version timeline (with rejected changes and gaps), and the diff of two versions.
 
 use super::app::Cursor;
-use crate::output::pipelines::{LineOp, line_ops, pretty};
 use crate::pipeline::diff::Change;
 use crate::pipeline::history::Lifetime;
+use crate::pipeline::lines::{LineOp, line_ops, pretty};
 
 /// One row of a version timeline.
 #[derive(Debug, Clone, PartialEq)]

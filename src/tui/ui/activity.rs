@@ -1,8 +1,8 @@
 //! The users view and the repositories view, each a sortable table with a
 //! detail panel for the selected row.
 
-use crate::model::time::format_time_short;
 use crate::format::thousands;
+use crate::model::time::format_time_short;
 use crate::sanitize::escape;
 use crate::tui::activity::{UserColumn, UsersView};
 use crate::tui::app::{App, Cursor, View};

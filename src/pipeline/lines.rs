@@ -1,0 +1,180 @@
+//! Line diffs of pretty-printed pipeline structures, for the diff views and
+//! `diff --format text`: the edit script comes from `similar` (Myers, with a
+//! deadline so a huge structure still answers promptly).
+
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// How long a line diff may search for the shortest edit script before it
+/// settles for a longer, still correct one.
+const DEADLINE: Duration = Duration::from_millis(500);
+
+/// Pretty JSON lines without the `version` field (it always differs).
+pub fn pretty(v: &Value) -> Vec<String> {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("version");
+    }
+    serde_json::to_string_pretty(&v)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// A line diff as unified-diff lines with `context` lines around each change.
+pub fn unified(a: &[String], b: &[String], context: usize) -> Vec<String> {
+    let ops = line_ops(a, b);
+    let mut out = Vec::new();
+    let changed: Vec<usize> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !matches!(o, LineOp::Same(..)))
+        .map(|(k, _)| k)
+        .collect();
+    if changed.is_empty() {
+        return out;
+    }
+    let mut k = 0;
+    while k < changed.len() {
+        let start = changed[k].saturating_sub(context);
+        let mut end = (changed[k] + context + 1).min(ops.len());
+        while k + 1 < changed.len() && changed[k + 1] <= end + context {
+            k += 1;
+            end = (changed[k] + context + 1).min(ops.len());
+        }
+        let (a_line, b_line) = ops[..start].iter().fold((1, 1), |(x, y), o| match o {
+            LineOp::Same(..) => (x + 1, y + 1),
+            LineOp::Del(_) => (x + 1, y),
+            LineOp::Ins(_) => (x, y + 1),
+        });
+        out.push(format!("@@ -{a_line} +{b_line} @@"));
+        for o in &ops[start..end] {
+            out.push(match o {
+                LineOp::Same(i, _) => format!(" {}", a[*i]),
+                LineOp::Del(i) => format!("-{}", a[*i]),
+                LineOp::Ins(j) => format!("+{}", b[*j]),
+            });
+        }
+        k += 1;
+    }
+    out
+}
+
+/// One line of a line diff, by index into the old (`Del`, `Same`) or new (`Ins`) side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LineOp {
+    Same(usize, usize),
+    Del(usize),
+    Ins(usize),
+}
+
+/// The edit script between two line lists: deletions before insertions within
+/// a replaced run, as a unified diff shows them.
+pub fn line_ops(a: &[String], b: &[String]) -> Vec<LineOp> {
+    use similar::DiffOp;
+    let deadline = Instant::now() + DEADLINE;
+    let script =
+        similar::capture_diff_slices_deadline(similar::Algorithm::Myers, a, b, Some(deadline));
+    let mut ops = Vec::with_capacity(a.len().max(b.len()));
+    for op in script {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => ops.extend((0..len).map(|k| LineOp::Same(old_index + k, new_index + k))),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => ops.extend((old_index..old_index + old_len).map(LineOp::Del)),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => ops.extend((new_index..new_index + new_len).map(LineOp::Ins)),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                ops.extend((old_index..old_index + old_len).map(LineOp::Del));
+                ops.extend((new_index..new_index + new_len).map(LineOp::Ins));
+            }
+        }
+    }
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &str) -> Vec<String> {
+        s.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn unified_diff_with_context() {
+        let a = lines("a\nb\nc\nd\ne\nf\ng\nh");
+        let b = lines("a\nb\nc\nD\ne\nf\ng\nh\ni");
+        let u = unified(&a, &b, 1);
+        assert_eq!(
+            u,
+            [
+                "@@ -3 +3 @@",
+                " c",
+                "-d",
+                "+D",
+                " e",
+                "@@ -8 +8 @@",
+                " h",
+                "+i"
+            ]
+        );
+        assert!(unified(&a, &a, 3).is_empty());
+    }
+
+    #[test]
+    fn large_inputs_still_diff_line_by_line() {
+        // Past the old 4,000-line limit the diff used to show both sides whole.
+        let a: Vec<String> = (0..20_000).map(|k| format!("line {k}")).collect();
+        let mut b = a.clone();
+        b[10_000] = "changed".into();
+        let ops = line_ops(&a, &b);
+        let changed = ops
+            .iter()
+            .filter(|o| !matches!(o, LineOp::Same(..)))
+            .count();
+        assert_eq!(changed, 2);
+        assert_eq!(
+            unified(&a, &b, 0),
+            ["@@ -10001 +10001 @@", "-line 10000", "+changed"]
+        );
+    }
+
+    #[test]
+    fn ops_cover_both_sides_in_order() {
+        let a = lines("x\na\nb\nc");
+        let b = lines("a\nB\nc\nd");
+        let ops = line_ops(&a, &b);
+        let old: Vec<usize> = ops
+            .iter()
+            .filter_map(|o| match o {
+                LineOp::Same(i, _) | LineOp::Del(i) => Some(*i),
+                LineOp::Ins(_) => None,
+            })
+            .collect();
+        let new: Vec<usize> = ops
+            .iter()
+            .filter_map(|o| match o {
+                LineOp::Same(_, j) | LineOp::Ins(j) => Some(*j),
+                LineOp::Del(_) => None,
+            })
+            .collect();
+        assert_eq!(old, [0, 1, 2, 3]);
+        assert_eq!(new, [0, 1, 2, 3]);
+        assert_eq!(
+            ops.iter().filter(|o| matches!(o, LineOp::Same(..))).count(),
+            2
+        );
+    }
+}
