@@ -10,9 +10,22 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use trailscope::load::{LoadOptions, Progress, load};
-use trailscope::tui::app::{App, LoadState};
+use trailscope::tui::app::App;
+use trailscope::tui::app::Effect;
+use trailscope::tui::ctx::LoadState;
+use trailscope::tui::jobs::Msg;
 use trailscope::tui::theme::Theme;
-use trailscope::tui::ui;
+use trailscope::tui::views::detail::EventDoc;
+
+/// Runs the event re-reads a key started, as the run loop's job would.
+fn settle(app: &mut App) {
+    for effect in std::mem::take(&mut app.effects) {
+        if let Effect::ReadEvent { request, event } = effect {
+            let doc = Box::new(EventDoc::read(&app.index, event));
+            app.on_msg(Msg::EventRead { request, doc });
+        }
+    }
+}
 
 fn rss_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -53,7 +66,11 @@ fn main() {
         Theme::color(),
     );
     let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
-    let mut draw = |app: &mut App| term.draw(|f| ui::draw(f, app)).map(|_| ()).unwrap();
+    let mut draw = |app: &mut App| {
+        term.draw(|f| trailscope::tui::draw::draw(f, app))
+            .map(|_| ())
+            .unwrap()
+    };
     draw(&mut app);
     println!(
         "{n} events loaded in {:.2} s; resident after loading {:.0} MB (peak {:.0} MB)",
@@ -137,6 +154,7 @@ fn main() {
     for _ in 0..20 {
         let t = Instant::now();
         key(&mut app, KeyCode::Enter);
+        settle(&mut app);
         draw(&mut app);
         key(&mut app, KeyCode::Esc);
         times.push(t.elapsed());

@@ -4,7 +4,10 @@
 mod common;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use trailscope::query::{Compiled, Facet, Filter};
-use trailscope::tui::app::{App, Effect, Focus, View};
+use trailscope::tui::app::{App, Effect};
+use trailscope::tui::jobs::Msg;
+use trailscope::tui::views::View;
+use trailscope::tui::views::main::Focus;
 
 fn app() -> (tempfile::TempDir, App) {
     let (dir, _) = common::corpus(1_500, 21);
@@ -12,8 +15,17 @@ fn app() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
+/// A key press, then the background work it started (as the run loop would).
 fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    common::settle(app);
+}
+
+/// The detail view's document, once read.
+fn doc(
+    d: &trailscope::tui::views::detail::DetailView,
+) -> &Result<trailscope::tui::json_view::Folded, String> {
+    &d.content.as_ref().expect("the event was read").doc
 }
 
 fn typ(app: &mut App, text: &str) {
@@ -30,71 +42,74 @@ fn expected(app: &App, filter: &str) -> usize {
 #[test]
 fn typing_a_filter_applies_it_and_esc_restores_the_previous_one() {
     let (_d, mut app) = app();
-    let all = app.shown.len();
+    let all = app.results.shown.len();
     assert_eq!(all, app.index.len());
     key(&mut app, KeyCode::Char('/'));
     typ(&mut app, "event:GitPush");
     app.apply_filter(); // what the debounce tick does
-    assert_eq!(app.shown.len(), expected(&app, "event:GitPush"));
+    assert_eq!(app.results.shown.len(), expected(&app, "event:GitPush"));
     key(&mut app, KeyCode::Enter);
-    assert!(app.editing.is_none());
-    assert_eq!(app.filter_text, "event:GitPush");
+    assert!(app.filter.editing.is_none());
+    assert_eq!(app.filter.text, "event:GitPush");
     key(&mut app, KeyCode::Char('/'));
     typ(&mut app, " errors");
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.filter_text, "event:GitPush");
-    assert_eq!(app.shown.len(), expected(&app, "event:GitPush"));
+    assert_eq!(app.filter.text, "event:GitPush");
+    assert_eq!(app.results.shown.len(), expected(&app, "event:GitPush"));
 }
 
 #[test]
 fn a_parse_error_points_at_the_column_and_keeps_the_last_good_filter() {
     let (_d, mut app) = app();
     app.set_filter_text("errors");
-    let errors = app.shown.len();
+    let errors = app.results.shown.len();
     assert_eq!(errors, expected(&app, "errors"));
     app.set_filter_text("errors usr:x");
-    assert_eq!(app.filter_error.as_ref().map(|e| e.column), Some(8));
-    assert_eq!(app.shown.len(), errors);
+    assert_eq!(app.filter.error.as_ref().map(|e| e.column), Some(8));
+    assert_eq!(app.results.shown.len(), errors);
     // While editing, every valid prefix applies; an invalid one leaves the last valid.
     key(&mut app, KeyCode::Char('/'));
     app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     typ(&mut app, "errors since:");
     app.apply_filter();
-    assert!(app.filter_error.is_some());
-    assert_eq!(app.filter.to_text(), "errors since");
+    assert!(app.filter.error.is_some());
+    assert_eq!(app.filter.filter.to_text(), "errors since");
     key(&mut app, KeyCode::Enter); // refused while invalid
-    assert!(app.editing.is_some());
+    assert!(app.filter.editing.is_some());
     typ(&mut app, "2024-03-01");
     key(&mut app, KeyCode::Enter);
-    assert!(app.editing.is_none());
-    assert_eq!(app.shown.len(), expected(&app, "errors since:2024-03-01"));
+    assert!(app.filter.editing.is_none());
+    assert_eq!(
+        app.results.shown.len(),
+        expected(&app, "errors since:2024-03-01")
+    );
 }
 
 #[test]
 fn facet_selection_shows_in_the_filter_bar() {
     let (_d, mut app) = app();
     key(&mut app, KeyCode::Tab);
-    assert_eq!(app.focus, Focus::Facets);
+    assert_eq!(app.main.focus, Focus::Facets);
     key(&mut app, KeyCode::Right); // Event facet
-    assert_eq!(app.current_facet(), Facet::Event);
-    let (top, n) = app.facet_values()[0];
+    assert_eq!(app.main.current_facet(), Facet::Event);
+    let (top, n) = app.main.facet_values(&app.ctx())[0];
     let name = app.index.strings.get(top).to_string();
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.filter_text, format!("event:{name}"));
-    assert_eq!(app.shown.len(), n as usize);
+    assert_eq!(app.filter.text, format!("event:{name}"));
+    assert_eq!(app.results.shown.len(), n as usize);
     // Counts in the Event facet ignore the Event selection itself.
-    assert_eq!(app.facet_values()[0], (top, n));
+    assert_eq!(app.main.facet_values(&app.ctx())[0], (top, n));
     key(&mut app, KeyCode::Char('x'));
-    assert_eq!(app.filter_text, format!("-event:{name}"));
-    assert_eq!(app.shown.len(), app.index.len() - n as usize);
+    assert_eq!(app.filter.text, format!("-event:{name}"));
+    assert_eq!(app.results.shown.len(), app.index.len() - n as usize);
     key(&mut app, KeyCode::Char('c'));
-    assert_eq!(app.filter_text, "");
-    assert_eq!(app.shown.len(), app.index.len());
+    assert_eq!(app.filter.text, "");
+    assert_eq!(app.results.shown.len(), app.index.len());
     // Space toggles too (it pages only in the list).
     key(&mut app, KeyCode::Char(' '));
-    assert_eq!(app.filter_text, format!("event:{name}"));
+    assert_eq!(app.filter.text, format!("event:{name}"));
     key(&mut app, KeyCode::Char(' '));
-    assert_eq!(app.filter_text, "");
+    assert_eq!(app.filter.text, "");
 }
 
 #[test]
@@ -103,21 +118,21 @@ fn detail_view_moves_through_the_list_and_returns_where_it_was() {
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
-    let Some(View::Detail(d)) = app.views.last() else {
+    let Some(View::Detail(d)) = app.stack.last() else {
         panic!("no detail view")
     };
-    assert_eq!(d.row, 2);
-    assert!(d.doc.is_ok(), "{:?}", d.doc.as_ref().err());
+    assert_eq!(d.row, Some(2));
+    assert!(doc(d).is_ok(), "{:?}", doc(d).as_ref().err());
     key(&mut app, KeyCode::Char('n'));
-    let Some(View::Detail(d)) = app.views.last() else {
+    let Some(View::Detail(d)) = app.stack.last() else {
         panic!()
     };
-    assert_eq!(d.row, 3);
+    assert_eq!(d.row, Some(3));
     key(&mut app, KeyCode::Char('y'));
     assert!(matches!(app.effects.last(), Some(Effect::Copy(json)) if json.starts_with('{')));
     key(&mut app, KeyCode::Esc);
-    assert!(app.views.is_empty());
-    assert_eq!(app.list.selected, 3);
+    assert!(app.stack.is_empty());
+    assert_eq!(app.main.list.selected, 3);
     key(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
 }
@@ -126,8 +141,8 @@ fn detail_view_moves_through_the_list_and_returns_where_it_was() {
 fn folding_in_the_detail_view() {
     let (_d, mut app) = app();
     key(&mut app, KeyCode::Enter);
-    let rows = |app: &App| match app.views.last() {
-        Some(View::Detail(d)) => d.doc.as_ref().unwrap().visible.len(),
+    let rows = |app: &App| match app.stack.last() {
+        Some(View::Detail(d)) => doc(d).as_ref().unwrap().visible.len(),
         _ => 0,
     };
     let unfolded = rows(&app);
@@ -140,16 +155,18 @@ fn folding_in_the_detail_view() {
 #[test]
 fn order_help_errors_and_quit() {
     let (_d, mut app) = app();
-    let newest = app.shown[0];
+    let newest = app.results.shown[0];
     key(&mut app, KeyCode::Char('o'));
-    assert!(!app.newest_first);
-    assert!(app.index.cols.time[app.shown[0] as usize] <= app.index.cols.time[newest as usize]);
+    assert!(!app.results.newest_first);
+    assert!(
+        app.index.cols.time[app.results.shown[0] as usize] <= app.index.cols.time[newest as usize]
+    );
     key(&mut app, KeyCode::Char('?'));
-    assert!(matches!(app.views.last(), Some(View::Help { .. })));
+    assert!(matches!(app.stack.last(), Some(View::Help(_))));
     key(&mut app, KeyCode::Char('q')); // closes the popup, does not quit
-    assert!(app.views.is_empty() && !app.quit);
+    assert!(app.stack.is_empty() && !app.quit);
     key(&mut app, KeyCode::Char('E'));
-    assert!(matches!(app.views.last(), Some(View::Errors { .. })));
+    assert!(matches!(app.stack.last(), Some(View::Problems(_))));
     app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(app.quit);
 }
@@ -179,36 +196,40 @@ fn text_search_runs_in_the_background_then_filters() {
     let Some(Effect::TextSearch {
         generation,
         needles,
+        ..
     }) = app.effects.last().cloned()
     else {
         panic!("no search")
     };
     assert_eq!(needles, ["CloudFormation"]);
     assert_eq!(
-        app.shown.len(),
+        app.results.shown.len(),
         app.index.len(),
         "undecided text terms match everything meanwhile"
     );
     let hits: Vec<bool> = (0..app.index.len()).map(|i| i % 2 == 0).collect();
-    app.text_search_done(
-        generation + 1,
-        vec![("CloudFormation".into(), hits.clone())],
-    );
+    app.on_msg(Msg::TextSearch {
+        generation: generation + 1,
+        hits: vec![("CloudFormation".into(), hits.clone())],
+    });
     assert_eq!(
-        app.shown.len(),
+        app.results.shown.len(),
         app.index.len(),
         "a stale answer is dropped"
     );
-    app.text_search_done(generation, vec![("CloudFormation".into(), hits)]);
-    assert_eq!(app.shown.len(), app.index.len().div_ceil(2));
+    app.on_msg(Msg::TextSearch {
+        generation,
+        hits: vec![("CloudFormation".into(), hits)],
+    });
+    assert_eq!(app.results.shown.len(), app.index.len().div_ceil(2));
 }
 
 #[test]
 fn fuzzy_words_put_best_matches_first() {
     let (_d, mut app) = app();
     app.set_filter_text("gitpush");
-    assert!(!app.shown.is_empty());
-    let first = app.index.event(app.shown[0] as usize);
+    assert!(!app.results.shown.is_empty());
+    let first = app.index.event(app.results.shown[0] as usize);
     assert_eq!(first.name(), "GitPush");
 }
 
@@ -216,25 +237,39 @@ fn fuzzy_words_put_best_matches_first() {
 fn mouse_wheel_and_click() {
     use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let (_d, mut app) = app();
-    app.hits.list_rows = ratatui::layout::Rect::new(30, 8, 100, 20);
+    app.resize(140, 40);
+    let rows = trailscope::tui::views::main::MainLayout::new(app.viewport.body).list_rows;
     let m = |kind, column, row| MouseEvent {
         kind,
         column,
         row,
         modifiers: KeyModifiers::NONE,
     };
-    app.on_mouse(m(MouseEventKind::ScrollDown, 50, 10));
-    assert_eq!(app.list.selected, 3);
-    app.on_mouse(m(MouseEventKind::Down(MouseButton::Left), 50, 12));
-    assert_eq!(app.list.selected, app.list.offset + 4);
+    app.on_mouse(m(MouseEventKind::ScrollDown, rows.x + 5, rows.y + 2));
+    assert_eq!(app.main.list.selected, 3);
+    app.on_mouse(m(
+        MouseEventKind::Down(MouseButton::Left),
+        rows.x + 5,
+        rows.y + 4,
+    ));
+    assert_eq!(app.main.list.selected, app.main.list.offset + 4);
+    // A click on the facet values focuses them and selects the row.
+    let facets = trailscope::tui::views::main::MainLayout::new(app.viewport.body).facet_rows;
+    app.on_mouse(m(
+        MouseEventKind::Down(MouseButton::Left),
+        facets.x + 2,
+        facets.y + 1,
+    ));
+    assert_eq!(app.main.focus, Focus::Facets);
+    assert_eq!(app.main.facet_cursor.selected, 1);
 }
 
 #[test]
 fn pipelines_timeline_diff_and_compare() {
     let (_d, mut app) = app();
     key(&mut app, KeyCode::Char('p'));
-    assert!(matches!(app.views.last(), Some(View::Pipelines { .. })));
-    let lifetimes = app.pipelines();
+    assert!(matches!(app.stack.last(), Some(View::Pipelines(_))));
+    let lifetimes = app.caches.pipelines().to_vec();
     // Pick a lifetime with at least three versions.
     let target = lifetimes
         .iter()
@@ -244,18 +279,18 @@ fn pipelines_timeline_diff_and_compare() {
         key(&mut app, KeyCode::Down);
     }
     key(&mut app, KeyCode::Enter);
-    let Some(View::Versions(v)) = app.views.last() else {
+    let Some(View::Versions(v)) = app.stack.last() else {
         panic!("no timeline")
     };
     assert_eq!(v.lifetime, target);
     // The cursor starts on the newest row; go to the newest version row and open its diff.
     key(&mut app, KeyCode::End);
-    while !matches!(app.views.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::pipelines::TimelineRow::Version(_)))
+    while !matches!(app.stack.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::views::versions::TimelineRow::Version(_)))
     {
         key(&mut app, KeyCode::Up);
     }
     key(&mut app, KeyCode::Enter);
-    let Some(View::Diff(d)) = app.views.last() else {
+    let Some(View::Diff(d)) = app.stack.last() else {
         panic!("no diff")
     };
     let latest = lifetimes[target].latest().unwrap().number;
@@ -265,20 +300,20 @@ fn pipelines_timeline_diff_and_compare() {
         lifetimes[target].changes(latest - 1, latest).unwrap()
     );
     key(&mut app, KeyCode::Char('s'));
-    let Some(View::Diff(d)) = app.views.last() else {
+    let Some(View::Diff(d)) = app.stack.last() else {
         panic!()
     };
     assert!(d.side_by_side);
     // Compare with the first version instead.
     key(&mut app, KeyCode::Char('c'));
-    assert!(matches!(app.views.last(), Some(View::Versions(v)) if v.picking_for == Some(latest)));
+    assert!(matches!(app.stack.last(), Some(View::Versions(v)) if v.picking_for == Some(latest)));
     key(&mut app, KeyCode::Home);
-    while !matches!(app.views.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::pipelines::TimelineRow::Version(_)))
+    while !matches!(app.stack.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::views::versions::TimelineRow::Version(_)))
     {
         key(&mut app, KeyCode::Down);
     }
     key(&mut app, KeyCode::Enter);
-    let Some(View::Diff(d)) = app.views.last() else {
+    let Some(View::Diff(d)) = app.stack.last() else {
         panic!("no diff after picking")
     };
     let first = lifetimes[target].versions[0].number;
@@ -286,7 +321,7 @@ fn pipelines_timeline_diff_and_compare() {
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Esc);
-    assert!(app.views.is_empty(), "{:?}", app.views.len());
+    assert!(app.stack.is_empty(), "{:?}", app.stack.len());
 }
 
 #[test]
@@ -294,11 +329,11 @@ fn d_on_an_update_event_opens_its_diff() {
     let (_d, mut app) = app();
     app.set_filter_text("event:UpdatePipeline -errors");
     key(&mut app, KeyCode::Char('d'));
-    let Some(View::Diff(d)) = app.views.last().cloned() else {
+    let Some(View::Diff(d)) = app.stack.last().cloned() else {
         panic!("no diff: {:?}", app.message)
     };
-    let event = app.shown[0];
-    let lifetimes = app.pipelines();
+    let event = app.results.shown[0];
+    let lifetimes = app.caches.pipelines().to_vec();
     let version = lifetimes
         .iter()
         .flat_map(|l| l.versions.iter())
@@ -308,7 +343,7 @@ fn d_on_an_update_event_opens_its_diff() {
     key(&mut app, KeyCode::Esc);
     app.set_filter_text("event:GetObject");
     key(&mut app, KeyCode::Char('d'));
-    assert!(app.views.is_empty());
+    assert!(app.stack.is_empty());
     assert!(
         app.message
             .as_deref()
@@ -321,8 +356,8 @@ fn d_on_an_update_event_opens_its_diff() {
 fn users_view_sorts_and_filters_to_an_actor() {
     let (_d, mut app) = app();
     key(&mut app, KeyCode::Char('u'));
-    let users = app.users();
-    let Some(View::Users(v)) = app.views.last() else {
+    let users = app.caches.users().to_vec();
+    let Some(View::Users(v)) = app.stack.last() else {
         panic!("no users view")
     };
     let first = v.selected(&users).unwrap().clone();
@@ -332,7 +367,7 @@ fn users_view_sorts_and_filters_to_an_actor() {
         "most events first"
     );
     key(&mut app, KeyCode::Char('S'));
-    let Some(View::Users(v)) = app.views.last() else {
+    let Some(View::Users(v)) = app.stack.last() else {
         panic!()
     };
     assert_eq!(
@@ -341,34 +376,36 @@ fn users_view_sorts_and_filters_to_an_actor() {
         "the selection follows the sort"
     );
     key(&mut app, KeyCode::Home);
-    let Some(View::Users(v)) = app.views.last() else {
+    let Some(View::Users(v)) = app.stack.last() else {
         panic!()
     };
     let fewest = v.selected(&users).unwrap().clone();
     assert_eq!(fewest.events, users.iter().map(|u| u.events).min().unwrap());
     key(&mut app, KeyCode::Char('s')); // next column: errors, descending
     key(&mut app, KeyCode::Enter);
-    assert!(app.views.is_empty());
-    assert!(app.filter_text.starts_with("user:="), "{}", app.filter_text);
+    assert!(app.stack.is_empty());
+    assert!(app.filter.text.starts_with("user:="), "{}", app.filter.text);
     let actor = app
-        .filter_text
+        .filter
+        .text
         .trim_start_matches("user:=")
         .trim_matches('"')
         .to_string();
     assert!(
-        app.shown
+        app.results
+            .shown
             .iter()
             .all(|&i| app.index.event(i as usize).actor() == actor)
     );
     let expected = users.iter().find(|u| u.actor == actor).unwrap().events as usize;
-    assert_eq!(app.shown.len(), expected);
+    assert_eq!(app.results.shown.len(), expected);
 }
 
 #[test]
 fn repos_view_filters_and_jumps_to_a_pipeline() {
     let (_d, mut app) = app();
     key(&mut app, KeyCode::Char('r'));
-    let repos = app.repos();
+    let repos = app.caches.repos().to_vec();
     let target = repos
         .iter()
         .position(|r| !r.pipelines.is_empty())
@@ -377,27 +414,28 @@ fn repos_view_filters_and_jumps_to_a_pipeline() {
         key(&mut app, KeyCode::Down);
     }
     key(&mut app, KeyCode::Char('p'));
-    let Some(View::Versions(v)) = app.views.last().cloned() else {
+    let Some(View::Versions(v)) = app.stack.last().cloned() else {
         panic!("no timeline: {:?}", app.message)
     };
-    let lifetimes = app.pipelines();
+    let lifetimes = app.caches.pipelines().to_vec();
     assert_eq!(lifetimes[v.lifetime].name, repos[target].pipelines[0]);
     assert_eq!(lifetimes[v.lifetime].region, repos[target].region);
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Enter);
-    assert!(app.views.is_empty());
+    assert!(app.stack.is_empty());
     let r = &repos[target];
     assert!(
-        app.filter_text.contains(&format!("repo:={}", r.name)),
+        app.filter.text.contains(&format!("repo:={}", r.name)),
         "{}",
-        app.filter_text
+        app.filter.text
     );
-    assert!(app.filter_text.contains(&format!("account:{}", r.account)));
-    assert!(app.filter_text.contains(&format!("region:{}", r.region)));
+    assert!(app.filter.text.contains(&format!("account:{}", r.account)));
+    assert!(app.filter.text.contains(&format!("region:{}", r.region)));
     assert_eq!(
-        app.shown.len() as u64,
+        app.results.shown.len() as u64,
         r.events
             + app
+                .results
                 .shown
                 .iter()
                 .filter(|&&i| app.index.event(i as usize).source() != "codecommit.amazonaws.com")
@@ -414,19 +452,20 @@ fn a_300kb_field_is_shown_whole_by_paging_through_it() {
     );
     common::write(dir.path(), "big.json", big);
     let mut app = common::browser(dir.path());
+    app.resize(100, 30);
     key(&mut app, KeyCode::Enter);
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
     let mut screens = String::new();
     // Move the cursor to the policy line, then page through it.
     for _ in 0..600 {
         terminal
-            .draw(|f| trailscope::tui::ui::draw(f, &mut app))
+            .draw(|f| trailscope::tui::draw::draw(f, &app))
             .unwrap();
         screens.push_str(&terminal.backend().to_string());
-        let Some(View::Detail(d)) = app.views.last() else {
+        let Some(View::Detail(d)) = app.stack.last() else {
             panic!()
         };
-        let doc = d.doc.as_ref().unwrap();
+        let doc = doc(d).as_ref().unwrap();
         let at_policy = doc.plain(d.cursor.selected).contains("\"policy\"");
         if at_policy {
             key(&mut app, KeyCode::PageDown);
@@ -460,27 +499,27 @@ fn a_file_that_changed_since_loading_is_reported_in_the_detail_view() {
     let mut app = common::browser(dir.path());
     std::fs::write(&path, "{}   changed and longer").unwrap();
     key(&mut app, KeyCode::Enter);
-    let Some(View::Detail(d)) = app.views.last() else {
+    let Some(View::Detail(d)) = app.stack.last() else {
         panic!()
     };
     assert!(
-        d.doc
+        doc(d)
             .as_ref()
             .unwrap_err()
             .contains("changed since it was loaded"),
         "{:?}",
-        d.doc.as_ref().err()
+        doc(d).as_ref().err()
     );
     std::fs::remove_file(&path).unwrap();
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Enter);
-    let Some(View::Detail(d)) = app.views.last() else {
+    let Some(View::Detail(d)) = app.stack.last() else {
         panic!()
     };
-    assert!(d.doc.is_err());
+    assert!(doc(d).is_err());
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
     terminal
-        .draw(|f| trailscope::tui::ui::draw(f, &mut app))
+        .draw(|f| trailscope::tui::draw::draw(f, &app))
         .unwrap();
 }
 
@@ -504,9 +543,10 @@ fn caller_supplied_text_cannot_break_the_views() {
         serde_json::to_string(&events).unwrap(),
     );
     let mut app = common::browser(dir.path());
+    app.resize(120, 30);
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
     for keys in [&['u'][..], &['r'][..], &['p', '\n', '\n'][..]] {
-        app.views.clear();
+        app.stack.clear();
         for &c in keys {
             let code = if c == '\n' {
                 KeyCode::Enter
@@ -516,7 +556,7 @@ fn caller_supplied_text_cannot_break_the_views() {
             key(&mut app, code);
         }
         terminal
-            .draw(|f| trailscope::tui::ui::draw(f, &mut app))
+            .draw(|f| trailscope::tui::draw::draw(f, &app))
             .unwrap();
         let text = terminal.backend().to_string();
         assert!(
@@ -531,7 +571,7 @@ fn caller_supplied_text_cannot_break_the_views() {
 fn the_write_job_writes_each_filtered_event_as_one_json_line() {
     let (dir, mut app) = app();
     app.set_filter_text("event:GitPush");
-    let events = app.selection.events.clone();
+    let events = app.results.selection.events.clone();
     let path = dir.path().join("out.jsonl");
     let (tx, rx) = std::sync::mpsc::channel();
     trailscope::tui::jobs::spawn_write(

@@ -7,9 +7,11 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 use trailscope::load::{LoadOptions, Progress, load};
-use trailscope::tui::app::{App, LoadState};
+use trailscope::tui::app::App;
+use trailscope::tui::ctx::LoadState;
+use trailscope::tui::draw::draw;
 use trailscope::tui::theme::Theme;
-use trailscope::tui::ui;
+use trailscope::tui::viewport::{MIN_HEIGHT, MIN_WIDTH};
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -28,8 +30,9 @@ fn fixture() -> Fixture {
 }
 
 fn screen(f: &mut Fixture, width: u16, height: u16) -> String {
+    f.app.resize(width, height);
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::draw(frame, &mut f.app)).unwrap();
+    terminal.draw(|frame| draw(frame, &f.app)).unwrap();
     let text = terminal.backend().to_string();
     assert!(!trailscope::sanitize::has_raw_control(
         &text.replace('\n', "")
@@ -39,6 +42,7 @@ fn screen(f: &mut Fixture, width: u16, height: u16) -> String {
 
 fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    common::settle(app);
 }
 
 #[test]
@@ -102,7 +106,7 @@ fn tiny_terminal() {
     let mut f = fixture();
     insta::assert_snapshot!(screen(&mut f, 30, 6));
     // One size up from the minimum still draws every region without panicking.
-    let text = screen(&mut f, ui::MIN_WIDTH, ui::MIN_HEIGHT);
+    let text = screen(&mut f, MIN_WIDTH, MIN_HEIGHT);
     assert!(text.contains("Filter"), "{text}");
 }
 

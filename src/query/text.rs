@@ -34,6 +34,9 @@ pub struct TextFound {
     pub read: Vec<bool>,
 }
 
+/// One file's answer: (event, needle) pairs found, and the events read.
+type FileFound = (Vec<(u32, usize)>, Vec<u32>);
+
 /// Searches the raw JSON of `events` (all events when `None`) for each needle;
 /// events not searched stay false. `None` when `cancel` was set before the
 /// search finished.
@@ -60,7 +63,7 @@ pub fn search(
         Ordering::Relaxed,
     );
     // Per file: (event, needle found) pairs, and the events that could be read.
-    let found: Vec<(Vec<(u32, usize)>, Vec<u32>)> = by_file
+    let found: Vec<FileFound> = by_file
         .par_iter()
         .enumerate()
         .filter(|(_, events)| !events.is_empty())

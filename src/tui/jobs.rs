@@ -1,16 +1,18 @@
 //! Work off the UI thread: loading (with snapshots so the list fills in while
-//! files are read), raw-text search, and writing events to a file. Each job
+//! files are read), raw-text search, re-reading an event for the detail view,
+//! and writing events to a file. Each job
 //! reports through one channel; text-search results carry the generation of the
 //! request so a stale answer is dropped.
 
+use super::views::detail::EventDoc;
 use crate::index::Index;
-use crate::load::fetch::{compact, file_events, raw_events};
+use crate::load::fetch::{compact, raw_events};
 use crate::load::{LoadOptions, LoadReport, Loader, Progress};
-use crate::query::parse::contains_ci;
-use rayon::prelude::*;
+use crate::query::text::{TextProgress, search};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
@@ -24,6 +26,11 @@ pub enum Msg {
         hits: Vec<(String, Vec<bool>)>,
     },
     Wrote(Result<String, String>),
+    /// An event's JSON for the detail view, answering read request `request`.
+    EventRead {
+        request: u64,
+        doc: Box<EventDoc>,
+    },
 }
 
 /// Loads `paths` on a thread. Snapshots are sent when the event count has doubled
@@ -59,58 +66,29 @@ pub fn spawn_loader(
     });
 }
 
-/// Searches every event's raw JSON for each needle (case-insensitive).
+/// Searches every event's raw JSON for each needle (case-insensitive); a
+/// cancelled search sends nothing.
 pub fn spawn_text_search(
     index: Arc<Index>,
     generation: u64,
     needles: Vec<String>,
-    progress: Arc<(
-        std::sync::atomic::AtomicUsize,
-        std::sync::atomic::AtomicUsize,
-    )>,
+    progress: Arc<TextProgress>,
+    cancel: Arc<AtomicBool>,
     tx: Sender<Msg>,
 ) {
-    use std::sync::atomic::Ordering;
-    progress.0.store(0, Ordering::Relaxed);
-    progress.1.store(index.files.len(), Ordering::Relaxed);
     std::thread::spawn(move || {
-        let n = index.len();
-        let mut by_file: Vec<Vec<(u32, u32)>> = vec![Vec::new(); index.files.len()];
-        for i in 0..n {
-            by_file[index.cols.file[i] as usize].push((index.cols.ordinal[i], i as u32));
+        if let Some(found) = search(&index, None, &needles, &progress, &cancel) {
+            let hits = needles.into_iter().zip(found.hits).collect();
+            let _ = tx.send(Msg::TextSearch { generation, hits });
         }
-        let found: Vec<Vec<(u32, usize)>> = by_file
-            .par_iter()
-            .enumerate()
-            .map(|(file, events)| {
-                progress.0.fetch_add(1, Ordering::Relaxed);
-                if events.is_empty() {
-                    return Vec::new();
-                }
-                let Ok(raws) = file_events(&index.files[file], u64::MAX) else {
-                    return Vec::new();
-                };
-                let mut out = Vec::new();
-                for &(ordinal, event) in events {
-                    if let Some(raw) = raws.get(ordinal as usize) {
-                        for (k, needle) in needles.iter().enumerate() {
-                            if contains_ci(raw, needle) {
-                                out.push((event, k));
-                            }
-                        }
-                    }
-                }
-                out
-            })
-            .collect();
-        let mut hits: Vec<(String, Vec<bool>)> = needles
-            .iter()
-            .map(|s| (s.clone(), vec![false; n]))
-            .collect();
-        for (event, k) in found.into_iter().flatten() {
-            hits[k].1[event as usize] = true;
-        }
-        let _ = tx.send(Msg::TextSearch { generation, hits });
+    });
+}
+
+/// Re-reads one event's JSON for the detail view.
+pub fn spawn_read_event(index: Arc<Index>, request: u64, event: u32, tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        let doc = Box::new(EventDoc::read(&index, event));
+        let _ = tx.send(Msg::EventRead { request, doc });
     });
 }
 
@@ -138,7 +116,10 @@ pub fn spawn_write(index: Arc<Index>, path: String, events: Vec<u32>, tx: Sender
             out.flush()
                 .map_err(|e| format!("cannot write {path}: {e}"))?;
             Ok(if failed == 0 {
-                format!("wrote {written} events to {path}")
+                format!(
+                    "wrote {} events to {path}",
+                    crate::format::thousands(written)
+                )
             } else {
                 format!(
                     "wrote {written} events to {path}; {failed} could not be re-read (files changed)"

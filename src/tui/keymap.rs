@@ -3,7 +3,8 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Something the user asked for.
+/// Something the user asked for. Each action means one thing wherever it is
+/// bound; the view on top decides whether it applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
@@ -19,7 +20,16 @@ pub enum Action {
     FocusNext,
     FocusPrev,
     EditFilter,
-    Open,
+    /// The event list: open the selected event.
+    OpenEvent,
+    /// The pipelines view: the selected pipeline's version timeline.
+    OpenVersions,
+    /// The version timeline: the diff of the selected version (or a rejected change's event).
+    OpenDiff,
+    /// The users view: filter the list to the selected actor.
+    FilterToActor,
+    /// The repositories view: filter the list to the selected repository.
+    FilterToRepo,
     Back,
     ToggleOrder,
     ToggleValue,
@@ -109,206 +119,85 @@ pub struct Binding {
     pub context: Context,
     pub keys: &'static [Key],
     pub action: Action,
+    /// A word or two for the status bar; empty when the binding is not hinted there.
+    pub hint: &'static str,
     pub help: &'static str,
 }
 
-const fn b(context: Context, keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+const fn b(
+    context: Context,
+    keys: &'static [Key],
+    action: Action,
+    hint: &'static str,
+    help: &'static str,
+) -> Binding {
     Binding {
         context,
         keys,
         action,
+        hint,
         help,
     }
 }
 
 use Action as A;
 use Context as C;
+use KeyCode::{BackTab, Down, End, Enter, Esc, Home, PageDown, PageUp, Right, Tab, Up};
 
+/// Every binding, one per line. Within a context the first key listed is the one
+/// the status bar shows.
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    b(C::Global, &[ctrl('c')], A::ForceQuit, "quit at once"),
-    b(C::Global, &[k('?')], A::Help, "this help"),
-    b(C::Global, &[code(KeyCode::Up), k('k')], A::Up, "move up"),
-    b(
-        C::Global,
-        &[code(KeyCode::Down), k('j')],
-        A::Down,
-        "move down",
-    ),
-    b(
-        C::Global,
-        &[code(KeyCode::PageUp), ctrl('b')],
-        A::PageUp,
-        "page up",
-    ),
-    b(
-        C::Global,
-        &[code(KeyCode::PageDown), ctrl('f'), k(' ')],
-        A::PageDown,
-        "page down",
-    ),
-    b(
-        C::Global,
-        &[k('g'), code(KeyCode::Home)],
-        A::Top,
-        "first line",
-    ),
-    b(
-        C::Global,
-        &[k('G'), code(KeyCode::End)],
-        A::Bottom,
-        "last line",
-    ),
-    b(C::Main, &[k('q')], A::Quit, "quit"),
-    b(
-        C::Main,
-        &[k('/')],
-        A::EditFilter,
-        "edit the filter (Enter keeps it, Esc restores the previous one)",
-    ),
-    b(
-        C::Main,
-        &[code(KeyCode::Tab)],
-        A::FocusNext,
-        "focus the next pane",
-    ),
-    b(
-        C::Main,
-        &[code(KeyCode::BackTab)],
-        A::FocusPrev,
-        "focus the previous pane",
-    ),
-    b(
-        C::Main,
-        &[k('E')],
-        A::Errors,
-        "files that failed to load, and why",
-    ),
-    b(
-        C::Main,
-        &[k('w')],
-        A::WriteEvents,
-        "write the filtered events as JSON lines to a file",
-    ),
-    b(C::Main, &[k('o')], A::ToggleOrder, "newest or oldest first"),
-    b(
-        C::Main,
-        &[k('p')],
-        A::OpenPipelines,
-        "pipelines and their version histories",
-    ),
-    b(C::Main, &[k('u')], A::OpenUsers, "users: who did what"),
-    b(
-        C::Main,
-        &[k('r')],
-        A::OpenRepos,
-        "CodeCommit repositories: what happened to them",
-    ),
-    b(C::List, &[code(KeyCode::Enter)], A::Open, "open the event"),
-    b(
-        C::List,
-        &[k('d')],
-        A::DiffOfEvent,
-        "diff of the pipeline version a Create/UpdatePipeline event made",
-    ),
-    b(
-        C::Facets,
-        &[code(KeyCode::Left), k('h'), k('[')],
-        A::Left,
-        "previous facet",
-    ),
-    b(
-        C::Facets,
-        &[code(KeyCode::Right), k('l'), k(']')],
-        A::Right,
-        "next facet",
-    ),
-    b(
-        C::Facets,
-        &[k(' '), code(KeyCode::Enter)],
-        A::ToggleValue,
-        "select the value (several = any of them)",
-    ),
-    b(C::Facets, &[k('x')], A::ExcludeValue, "exclude the value"),
-    b(C::Facets, &[k('c')], A::ClearFacet, "clear this facet"),
-    b(
-        C::Detail,
-        &[code(KeyCode::Esc), k('q')],
-        A::Back,
-        "back to the list",
-    ),
-    b(C::Detail, &[k('n')], A::NextEvent, "next event of the list"),
-    b(
-        C::Detail,
-        &[k('N')],
-        A::PrevEvent,
-        "previous event of the list",
-    ),
-    b(
-        C::Detail,
-        &[k('y')],
-        A::Copy,
-        "copy the event's JSON (OSC 52)",
-    ),
-    b(
-        C::Detail,
-        &[code(KeyCode::Enter), k('z')],
-        A::ToggleFold,
-        "fold or unfold the object under the cursor",
-    ),
-    b(C::Detail, &[k('-')], A::FoldAll, "fold every object"),
-    b(
-        C::Detail,
-        &[k('+'), k('=')],
-        A::UnfoldAll,
-        "unfold everything",
-    ),
-    b(
-        C::Pipelines,
-        &[code(KeyCode::Enter)],
-        A::Open,
-        "the pipeline's version timeline",
-    ),
-    b(C::Pipelines, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
-    b(
-        C::Versions,
-        &[code(KeyCode::Enter)],
-        A::Open,
-        "diff against the previous version (a rejected change: its event)",
-    ),
-    b(C::Versions, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
-    b(C::Diff, &[k('s')], A::SideBySide, "unified or side-by-side"),
-    b(C::Diff, &[k('n')], A::NextChange, "next change"),
-    b(C::Diff, &[k('N')], A::PrevChange, "previous change"),
-    b(
-        C::Diff,
-        &[k('c')],
-        A::CompareWith,
-        "compare with another version, picked from the timeline",
-    ),
-    b(C::Diff, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
-    b(
-        C::Users,
-        &[code(KeyCode::Enter)],
-        A::Open,
-        "filter the event list to this actor",
-    ),
-    b(C::Users, &[k('s')], A::SortNext, "sort by the next column"),
-    b(C::Users, &[k('S')], A::SortReverse, "reverse the sort"),
-    b(C::Users, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
-    b(
-        C::Repos,
-        &[code(KeyCode::Enter)],
-        A::Open,
-        "filter the event list to this repository",
-    ),
-    b(
-        C::Repos,
-        &[k('p')],
-        A::RepoPipeline,
-        "the history of a pipeline that reads this repository",
-    ),
-    b(C::Repos, &[code(KeyCode::Esc), k('q')], A::Back, "back"),
-    b(C::Popup, &[code(KeyCode::Esc), k('q')], A::Back, "close"),
+    b(C::Global, &[ctrl('c')], A::ForceQuit, "", "quit at once"),
+    b(C::Global, &[k('?')], A::Help, "help", "this help"),
+    b(C::Global, &[code(Up), k('k')], A::Up, "", "move up"),
+    b(C::Global, &[code(Down), k('j')], A::Down, "", "move down"),
+    b(C::Global, &[code(PageUp), ctrl('b')], A::PageUp, "", "page up"),
+    b(C::Global, &[code(PageDown), ctrl('f'), k(' ')], A::PageDown, "", "page down"),
+    b(C::Global, &[k('g'), code(Home)], A::Top, "", "first line"),
+    b(C::Global, &[k('G'), code(End)], A::Bottom, "", "last line"),
+    b(C::Main, &[k('/')], A::EditFilter, "filter", "edit the filter (Enter keeps it, Esc restores the previous one)"),
+    b(C::Main, &[code(BackTab)], A::FocusPrev, "", "focus the previous pane"),
+    b(C::Main, &[k('u')], A::OpenUsers, "users", "users: who did what"),
+    b(C::Main, &[k('r')], A::OpenRepos, "repos", "CodeCommit repositories: what happened to them"),
+    b(C::Main, &[k('p')], A::OpenPipelines, "pipelines", "pipelines and their version histories"),
+    b(C::Main, &[k('E')], A::Errors, "", "files that failed to load, and why"),
+    b(C::Main, &[k('w')], A::WriteEvents, "", "write the filtered events as JSON lines to a file"),
+    b(C::Main, &[k('o')], A::ToggleOrder, "", "newest or oldest first"),
+    b(C::Main, &[k('q')], A::Quit, "quit", "quit"),
+    b(C::List, &[code(Enter)], A::OpenEvent, "open", "open the event"),
+    b(C::List, &[code(Tab)], A::FocusNext, "facets", "focus the facet panes"),
+    b(C::List, &[k('d')], A::DiffOfEvent, "", "diff of the pipeline version a Create/UpdatePipeline event made"),
+    b(C::Facets, &[code(Enter), k(' ')], A::ToggleValue, "select", "select the value (several = any of them)"),
+    b(C::Facets, &[k('x')], A::ExcludeValue, "exclude", "exclude the value"),
+    b(C::Facets, &[k('c')], A::ClearFacet, "clear", "clear this facet"),
+    b(C::Facets, &[code(KeyCode::Left), k('h'), k('[')], A::Left, "", "previous facet"),
+    b(C::Facets, &[code(Right), k('l'), k(']')], A::Right, "facet", "next facet"),
+    b(C::Facets, &[code(Tab)], A::FocusNext, "list", "focus the event list"),
+    b(C::Detail, &[code(Esc), k('q')], A::Back, "back", "back to the list"),
+    b(C::Detail, &[k('n')], A::NextEvent, "next", "next event of the list"),
+    b(C::Detail, &[k('N')], A::PrevEvent, "prev", "previous event of the list"),
+    b(C::Detail, &[code(Enter), k('z')], A::ToggleFold, "fold", "fold or unfold the object under the cursor"),
+    b(C::Detail, &[k('y')], A::Copy, "copy", "copy the event's JSON (OSC 52)"),
+    b(C::Detail, &[k('-')], A::FoldAll, "", "fold every object"),
+    b(C::Detail, &[k('+'), k('=')], A::UnfoldAll, "", "unfold everything"),
+    b(C::Pipelines, &[code(Enter)], A::OpenVersions, "versions", "the pipeline's version timeline"),
+    b(C::Pipelines, &[code(Esc), k('q')], A::Back, "back", "back"),
+    b(C::Versions, &[code(Enter)], A::OpenDiff, "diff", "diff against the previous version (a rejected change: its event)"),
+    b(C::Versions, &[code(Esc), k('q')], A::Back, "back", "back"),
+    b(C::Diff, &[k('n')], A::NextChange, "change", "next change"),
+    b(C::Diff, &[k('N')], A::PrevChange, "", "previous change"),
+    b(C::Diff, &[k('s')], A::SideBySide, "side by side", "unified or side-by-side"),
+    b(C::Diff, &[k('c')], A::CompareWith, "compare with", "compare with another version, picked from the timeline"),
+    b(C::Diff, &[code(Esc), k('q')], A::Back, "back", "back"),
+    b(C::Users, &[code(Enter)], A::FilterToActor, "filter to actor", "filter the event list to this actor"),
+    b(C::Users, &[k('s')], A::SortNext, "sort", "sort by the next column"),
+    b(C::Users, &[k('S')], A::SortReverse, "reverse", "reverse the sort"),
+    b(C::Users, &[code(Esc), k('q')], A::Back, "back", "back"),
+    b(C::Repos, &[code(Enter)], A::FilterToRepo, "filter to repository", "filter the event list to this repository"),
+    b(C::Repos, &[k('p')], A::RepoPipeline, "pipeline history", "the history of a pipeline that reads this repository"),
+    b(C::Repos, &[code(Esc), k('q')], A::Back, "back", "back"),
+    b(C::Popup, &[code(Esc), k('q')], A::Back, "close", "close"),
 ];
 
 /// The action bound to `key` in `context`, if any.
@@ -323,6 +212,34 @@ pub fn lookup(context: Context, key: &KeyEvent) -> Option<Action> {
                 .any(|k| k.code == key.code && k.ctrl == ctrl_down)
         })
         .map(|b| b.action)
+}
+
+/// The status bar's key hints for a context: its own hinted bindings, then (on
+/// the main screen) the main screen's, then the global ones; each shown by its
+/// first key. Generated from [`BINDINGS`], so the bar cannot disagree with the keys.
+pub fn hints(context: Context) -> String {
+    let mut layers = vec![context];
+    if matches!(context, Context::List | Context::Facets) {
+        layers.push(Context::Main);
+    }
+    layers.push(Context::Global);
+    let mut seen: Vec<Action> = Vec::new();
+    let mut parts = Vec::new();
+    for layer in layers {
+        for b in BINDINGS
+            .iter()
+            .filter(|b| b.context == layer && !b.hint.is_empty())
+        {
+            if seen.contains(&b.action) {
+                continue;
+            }
+            seen.push(b.action);
+            if let Some(key) = b.keys.first() {
+                parts.push(format!("{} {}", describe(key), b.hint));
+            }
+        }
+    }
+    parts.join("  ")
 }
 
 /// A key as written in help text: `Ctrl-C`, `Enter`, `g`.
@@ -432,6 +349,27 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn hints_come_from_the_table() {
+        assert_eq!(
+            hints(C::List),
+            "Enter open  Tab facets  / filter  u users  r repos  p pipelines  q quit  ? help"
+        );
+        assert!(hints(C::Detail).starts_with("Esc back  n next  N prev"));
+        // Every hinted binding's key really does that action.
+        for b in BINDINGS.iter().filter(|b| !b.hint.is_empty()) {
+            let key = KeyEvent::new(
+                b.keys[0].code,
+                if b.keys[0].ctrl {
+                    KeyModifiers::CONTROL
+                } else {
+                    KeyModifiers::NONE
+                },
+            );
+            assert_eq!(lookup(b.context, &key), Some(b.action), "{:?}", b.hint);
         }
     }
 

@@ -1,14 +1,24 @@
-//! The interactive browser: state and actions ([`app`]), key table ([`keymap`]),
-//! drawing ([`ui`]), background work ([`jobs`]) and the terminal loop ([`run`]).
+//! The interactive browser.
+//!
+//! - [`run`]: the terminal, the event loop, the [`viewport::Viewport`] from the terminal size;
+//! - [`app`]: the one owner of state — view stack, key routing, dispatch;
+//! - [`views`]: one module per view, each with its state, update and draw;
+//! - [`widgets`]: the table, cursor and line editor every view draws with;
+//! - [`ctx`]: what a view may read; [`keymap`]: every key binding; [`jobs`]: work off the UI thread;
+//! - [`draw`]: the whole screen from `&App`.
 
-pub mod activity;
 pub mod app;
+pub mod ctx;
+pub mod draw;
+pub mod filter_bar;
 pub mod jobs;
 pub mod json_view;
 pub mod keymap;
-pub mod pipelines;
+pub mod results;
 pub mod run;
 pub mod theme;
-pub mod ui;
+pub mod viewport;
+pub mod views;
+pub mod widgets;
 
 pub use run::run;

@@ -3,18 +3,20 @@
 //! until quit. The terminal is restored on every exit path: normal quit, error,
 //! panic (hook) and SIGTERM (flag checked by the loop).
 
-use super::app::{App, Effect, LoadState};
-use super::jobs::{Msg, spawn_loader, spawn_text_search, spawn_write};
+use super::app::{App, Effect};
+use super::ctx::LoadState;
+use super::draw::draw;
+use super::jobs::{Msg, spawn_loader, spawn_read_event, spawn_text_search, spawn_write};
 use super::theme::Theme;
-use super::ui;
 use crate::error::CliError;
 use crate::index::Index;
 use crate::load::{LoadOptions, LoadReport, Progress};
+use ratatui::crossterm::clipboard::CopyToClipboard;
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind,
 };
 use ratatui::crossterm::execute;
-use std::io::Write;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,8 +134,12 @@ fn event_loop(
     let mut dirty = true;
     let mut last_draw = Instant::now();
     loop {
+        // Lay out the screen before input is handled, so paging and clicks use
+        // the current size, not the last frame's.
+        let size = terminal.size()?;
+        app.resize(size.width, size.height);
         if dirty || last_draw.elapsed() >= Duration::from_millis(250) {
-            terminal.draw(|frame| ui::draw(frame, app))?;
+            terminal.draw(|frame| draw(frame, app))?;
             last_draw = Instant::now();
             dirty = false;
         }
@@ -146,81 +152,38 @@ fn event_loop(
             dirty = true;
         }
         while let Ok(msg) = rx.try_recv() {
-            match msg {
-                Msg::Snapshot(index, report) => app.set_index(index, report),
-                Msg::Loaded(index, report, elapsed) => {
-                    app.set_index(index, report);
-                    app.load = LoadState::Done { elapsed };
-                }
-                Msg::TextSearch { generation, hits } => app.text_search_done(generation, hits),
-                Msg::Wrote(result) => app.message = Some(result.unwrap_or_else(|e| e)),
-            }
+            app.on_msg(msg);
             dirty = true;
         }
         app.tick(Instant::now());
         for effect in std::mem::take(&mut app.effects) {
             match effect {
                 Effect::Copy(text) => {
-                    let mut out = std::io::stdout();
-                    let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
-                    let _ = out.flush();
+                    let _ = execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text));
                 }
                 Effect::TextSearch {
                     generation,
                     needles,
+                    cancel,
                 } => spawn_text_search(
                     app.index.clone(),
                     generation,
                     needles,
-                    app.search_progress.clone(),
+                    app.search.progress.clone(),
+                    cancel,
                     tx.clone(),
                 ),
                 Effect::Write { path, events } => {
                     spawn_write(app.index.clone(), path, events, tx.clone())
+                }
+                Effect::ReadEvent { request, event } => {
+                    spawn_read_event(app.index.clone(), request, event, tx.clone())
                 }
             }
             dirty = true;
         }
         if app.quit || terminate.load(Ordering::Relaxed) {
             return Ok(());
-        }
-    }
-}
-
-/// Standard base64 (for OSC 52).
-pub fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * k)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_the_rfc_examples() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(input.as_bytes()), want);
         }
     }
 }

@@ -91,7 +91,8 @@ pub fn corpus(events: usize, seed: u64) -> (tempfile::TempDir, trailscope::corpu
 /// A browser state over everything in `dir`, loaded and done (monochrome theme).
 pub fn browser(dir: &Path) -> trailscope::tui::app::App {
     use trailscope::load::{LoadOptions, Progress, load};
-    use trailscope::tui::app::{App, LoadState};
+    use trailscope::tui::app::App;
+    use trailscope::tui::ctx::LoadState;
     let (index, report) = load(
         &[dir.to_path_buf()],
         &LoadOptions::default(),
@@ -106,4 +107,22 @@ pub fn browser(dir: &Path) -> trailscope::tui::app::App {
         done,
         trailscope::tui::theme::Theme::mono(),
     )
+}
+
+/// Does the background work the run loop would (re-reading events for the
+/// detail view) synchronously, and hands the answers to the app.
+pub fn settle(app: &mut trailscope::tui::app::App) {
+    use trailscope::tui::app::Effect;
+    use trailscope::tui::jobs::Msg;
+    use trailscope::tui::views::detail::EventDoc;
+    let effects = std::mem::take(&mut app.effects);
+    for effect in effects {
+        match effect {
+            Effect::ReadEvent { request, event } => {
+                let doc = Box::new(EventDoc::read(&app.index, event));
+                app.on_msg(Msg::EventRead { request, doc });
+            }
+            other => app.effects.push(other),
+        }
+    }
 }

@@ -1,0 +1,465 @@
+//! The detail view: a summary of who did what, where and with what outcome, then
+//! the whole event as folded, coloured JSON.
+//!
+//! The event's JSON is re-read from its file on a background job: the view opens
+//! at once in a "reading…" state, and a slow or vanished file never blocks keys.
+
+use super::{Transition, movement};
+use crate::index::Index;
+use crate::model::time::format_time;
+use crate::sanitize::escape;
+use crate::tui::ctx::Ctx;
+use crate::tui::json_view::{Folded, Token, flatten};
+use crate::tui::keymap::Action;
+use crate::tui::theme::Theme;
+use crate::tui::viewport::inner;
+use crate::tui::widgets::{Cursor, pane, wrap};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// An event's JSON as read from its file, laid out for display.
+#[derive(Debug, Clone)]
+pub struct EventDoc {
+    /// The document, or why it cannot be shown (file changed, too deep…).
+    pub doc: Result<Folded, String>,
+    /// The raw JSON as read (for copying, and shown when it cannot be parsed).
+    pub raw: Option<String>,
+    /// `errorMessage`, and the ARNs of `resources`, for the summary header.
+    pub error_message: Option<String>,
+    pub resources: Vec<String>,
+}
+
+impl EventDoc {
+    /// Reads event `event`'s JSON from its file and lays it out (file IO: run it off the UI thread).
+    pub fn read(index: &Index, event: u32) -> EventDoc {
+        let mut error_message = None;
+        let mut resources = Vec::new();
+        let (raw, doc) = match crate::load::fetch::raw_event(index, event as usize) {
+            Ok(raw) => {
+                let doc = match serde_json::from_str::<serde_json::Value>(&raw) {
+                    Ok(v) => {
+                        error_message = v
+                            .get("errorMessage")
+                            .and_then(|m| m.as_str())
+                            .map(str::to_string);
+                        if let Some(list) = v.get("resources").and_then(|r| r.as_array()) {
+                            resources = list
+                                .iter()
+                                .filter_map(|r| {
+                                    r.get("ARN")
+                                        .or(r.get("arn"))
+                                        .and_then(|a| a.as_str())
+                                        .map(str::to_string)
+                                })
+                                .collect();
+                        }
+                        Ok(Folded::new(flatten(&v)))
+                    }
+                    Err(e) => Err(format!(
+                        "cannot lay out this event ({e}); its raw text follows"
+                    )),
+                };
+                (Some(raw), doc)
+            }
+            Err(e) => (None, Err(e.to_string())),
+        };
+        EventDoc {
+            doc,
+            raw,
+            error_message,
+            resources,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DetailView {
+    pub event: u32,
+    /// Its row in the event list, for `n`/`N`; `None` when opened from elsewhere.
+    pub row: Option<usize>,
+    /// Which read request the document comes from (a newer request replaces it).
+    pub request: u64,
+    /// `None` while the JSON is being read.
+    pub content: Option<Box<EventDoc>>,
+    pub cursor: Cursor,
+    /// Screen rows of the first shown line already scrolled past (a line longer
+    /// than the screen, such as a 300 KB field, is read by paging through it).
+    pub skip_rows: usize,
+}
+
+impl DetailView {
+    /// A view waiting for the event's JSON (read request `request`).
+    pub fn reading(event: u32, row: Option<usize>, request: u64) -> DetailView {
+        DetailView {
+            event,
+            row,
+            request,
+            content: None,
+            cursor: Cursor::default(),
+            skip_rows: 0,
+        }
+    }
+
+    pub fn is_reading(&self) -> bool {
+        self.content.is_none()
+    }
+
+    /// The document arrived.
+    pub fn loaded(&mut self, doc: EventDoc) {
+        self.content = Some(Box::new(doc));
+        self.cursor = Cursor::default();
+        self.skip_rows = 0;
+    }
+
+    pub fn doc(&self) -> Option<&Folded> {
+        self.content.as_ref().and_then(|c| c.doc.as_ref().ok())
+    }
+
+    /// The summary pane and the JSON pane of `area`.
+    fn areas(area: Rect) -> [Rect; 2] {
+        let header_height = (HEADER_LINES + 2).min(area.height / 2);
+        Layout::vertical([Constraint::Length(header_height), Constraint::Min(1)]).areas(area)
+    }
+
+    /// The inside of the JSON pane: its height is a page, its width wraps lines.
+    fn json_area(ctx: &Ctx) -> Rect {
+        inner(Self::areas(ctx.viewport.body)[1])
+    }
+
+    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        match action {
+            Action::NextEvent | Action::PrevEvent => {
+                let forward = action == Action::NextEvent;
+                let Some(row) = self.row else {
+                    return Transition::Message("this event was not opened from the list".into());
+                };
+                let next = if forward {
+                    row.checked_add(1)
+                } else {
+                    row.checked_sub(1)
+                };
+                match next.filter(|&r| r < ctx.results.shown.len()) {
+                    Some(row) => Transition::ShowEvent { row },
+                    None => Transition::Message(
+                        if forward {
+                            "last event of the list"
+                        } else {
+                            "first event of the list"
+                        }
+                        .into(),
+                    ),
+                }
+            }
+            Action::Copy => match self.content.as_ref().and_then(|c| c.raw.as_ref()) {
+                Some(raw) => Transition::Copy {
+                    text: crate::load::fetch::compact(raw),
+                    what: "the event's JSON",
+                },
+                None => Transition::Stay,
+            },
+            Action::ToggleFold | Action::FoldAll | Action::UnfoldAll => {
+                let height = Self::json_area(ctx).height as usize;
+                if let Some(Ok(doc)) = self.content.as_mut().map(|c| &mut c.doc) {
+                    match action {
+                        Action::ToggleFold => {
+                            self.cursor.selected = doc.toggle(self.cursor.selected)
+                        }
+                        Action::FoldAll => doc.fold_all(),
+                        _ => doc.unfold_all(),
+                    }
+                    self.cursor.clamp(doc.visible.len(), height);
+                    self.skip_rows = 0;
+                }
+                Transition::Stay
+            }
+            _ => {
+                let area = Self::json_area(ctx);
+                if let Some(delta) = movement(action, area.height as usize) {
+                    self.move_by(delta, ctx.theme, area);
+                }
+                Transition::Stay
+            }
+        }
+    }
+
+    /// Screen rows line `row` of the document takes at `width`.
+    fn line_rows(doc: &Folded, t: &Theme, row: usize, width: usize) -> usize {
+        doc.visible
+            .get(row)
+            .map(|&i| wrap(json_line(t, doc, i), width).len())
+            .unwrap_or(1)
+    }
+
+    fn move_by(&mut self, delta: isize, t: &Theme, area: Rect) {
+        let Some(doc) = self.doc() else { return };
+        let len = doc.visible.len();
+        let page = (area.height as usize).max(1);
+        let width = (area.width as usize).max(1);
+        let cursor_rows = Self::line_rows(doc, t, self.cursor.selected, width);
+        let tall = cursor_rows > page;
+        if delta == page as isize && tall {
+            // Page through a line taller than the screen (a 300 KB value):
+            // bring it to the top, then move down it a page at a time.
+            if self.cursor.offset != self.cursor.selected {
+                self.cursor.offset = self.cursor.selected;
+                self.skip_rows = 0;
+            } else if self.skip_rows + page < cursor_rows {
+                self.skip_rows += page;
+            } else {
+                self.skip_rows = 0;
+                self.cursor.step(1, len, page);
+            }
+        } else if delta == -(page as isize) && self.skip_rows > 0 {
+            self.skip_rows = self.skip_rows.saturating_sub(page);
+        } else {
+            self.skip_rows = 0;
+            self.cursor.step(delta, len, page);
+        }
+        // Lines wrap: keep the cursor's line on screen by moving the window down
+        // until the rows from the window's top to the cursor fit.
+        let Some(doc) = self.doc() else { return };
+        let mut offset = self.cursor.offset.min(self.cursor.selected);
+        let mut skip = if offset == self.cursor.offset {
+            self.skip_rows
+        } else {
+            0
+        };
+        while offset < self.cursor.selected {
+            let above: usize = (offset..=self.cursor.selected)
+                .map(|r| Self::line_rows(doc, t, r, width))
+                .sum::<usize>()
+                - skip;
+            if above <= page {
+                break;
+            }
+            offset += 1;
+            skip = 0;
+        }
+        if offset != self.cursor.offset {
+            self.cursor.offset = offset;
+            self.skip_rows = skip;
+        }
+    }
+
+    pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let [top, body] = Self::areas(area);
+        frame.render_widget(
+            Paragraph::new(self.header(ctx)).block(pane(t, " Event ", false)),
+            top,
+        );
+        let block = pane(t, " JSON ", true);
+        let inner = block.inner(body);
+        frame.render_widget(block, body);
+        let Some(content) = &self.content else {
+            frame.render_widget(
+                Paragraph::new(Span::styled("reading the event's JSON…", t.dim)),
+                inner,
+            );
+            return;
+        };
+        match &content.doc {
+            Ok(doc) => frame.render_widget(Paragraph::new(self.json_rows(t, doc, inner)), inner),
+            Err(why) => {
+                let mut lines = vec![Line::styled(escape(why).into_owned(), t.error)];
+                if let Some(raw) = &content.raw {
+                    lines.push(Line::raw(escape(raw).into_owned()));
+                }
+                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            }
+        }
+    }
+
+    /// The screen rows of the JSON pane, from the window's first line (less the
+    /// rows already paged past), the cursor's line highlighted.
+    fn json_rows(&self, t: &Theme, doc: &Folded, area: Rect) -> Vec<Line<'static>> {
+        let height = area.height as usize;
+        let width = (area.width as usize).max(1);
+        let selected = self
+            .cursor
+            .selected
+            .min(doc.visible.len().saturating_sub(1));
+        let offset = self.cursor.offset.min(selected);
+        let skip = if offset == self.cursor.offset {
+            self.skip_rows
+        } else {
+            0
+        };
+        let mut rows: Vec<Line<'static>> = Vec::new();
+        for (row, &i) in doc.visible.iter().enumerate().skip(offset) {
+            if rows.len() >= height {
+                break;
+            }
+            let mut wrapped = wrap(json_line(t, doc, i), width);
+            if row == offset {
+                wrapped.drain(..skip.min(wrapped.len().saturating_sub(1)));
+            }
+            if row == selected {
+                wrapped = wrapped.into_iter().map(|l| l.style(t.selected)).collect();
+            }
+            rows.extend(wrapped);
+        }
+        rows.truncate(height);
+        rows
+    }
+
+    fn header(&self, ctx: &Ctx) -> Vec<Line<'static>> {
+        let t = ctx.theme;
+        let e = ctx.index.event(self.event as usize);
+        let content = self.content.as_deref();
+        let mut resources: Vec<String> = e
+            .repositories()
+            .map(|r| format!("repository {r}"))
+            .collect();
+        resources.extend(e.pipelines().map(|p| format!("pipeline {p}")));
+        if resources.is_empty() {
+            resources = content.map(|c| c.resources.clone()).unwrap_or_default();
+        }
+        let outcome = if e.error().is_empty() {
+            "success".to_string()
+        } else {
+            let message = content
+                .and_then(|c| c.error_message.as_deref())
+                .unwrap_or("");
+            format!("{}: {message}", e.error())
+        };
+        let position = match self.row {
+            Some(row) => format!(
+                "   ({} of {} in the list)",
+                crate::format::thousands(row + 1),
+                crate::format::thousands(ctx.results.shown.len())
+            ),
+            None => String::new(),
+        };
+        let mut outcome_line = field(t, "Outcome", escape(&outcome).into_owned());
+        if !e.error().is_empty() {
+            outcome_line[1] = outcome_line[1].clone().style(t.error);
+        }
+        vec![
+            Line::from(field(
+                t,
+                "When",
+                format!("{}{position}", format_time(e.time())),
+            )),
+            Line::from(field(
+                t,
+                "Who",
+                format!(
+                    "{} ({})   ARN {}   key {}   MFA {}",
+                    or_dash(e.actor()),
+                    or_dash(e.identity_type()),
+                    or_dash(e.arn()),
+                    or_dash(e.access_key()),
+                    yes_no(e.mfa())
+                ),
+            )),
+            Line::from(field(
+                t,
+                "What",
+                format!(
+                    "{} · {}   read-only {}",
+                    or_dash(e.source()),
+                    or_dash(e.name()),
+                    yes_no(e.read_only())
+                ),
+            )),
+            Line::from(field(
+                t,
+                "Where",
+                format!(
+                    "account {} · {} · from {} · {}",
+                    or_dash(e.account()),
+                    or_dash(e.region()),
+                    or_dash(e.source_ip()),
+                    or_dash(e.user_agent())
+                ),
+            )),
+            Line::from(outcome_line),
+            Line::from(field(
+                t,
+                "Resources",
+                if resources.is_empty() {
+                    "-".into()
+                } else {
+                    escape(&resources.join(" · ")).into_owned()
+                },
+            )),
+            Line::from(field(
+                t,
+                "File",
+                format!("{} (event {})", e.file().display, e.ordinal() + 1),
+            )),
+        ]
+    }
+}
+
+/// Lines in the summary pane.
+const HEADER_LINES: u16 = 7;
+
+fn field(t: &Theme, label: &str, value: String) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(format!("{label:<10}"), t.key),
+        Span::raw(value),
+    ]
+}
+
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    }
+}
+
+fn or_dash(s: &str) -> String {
+    if s.is_empty() {
+        "-".into()
+    } else {
+        escape(s).into_owned()
+    }
+}
+
+/// One JSON line as coloured spans (every string escaped).
+fn json_line(t: &Theme, doc: &Folded, i: usize) -> Vec<Span<'static>> {
+    let l = &doc.lines[i];
+    let mut spans = vec![Span::raw("  ".repeat(l.depth))];
+    if let Some(k) = &l.key {
+        spans.push(Span::styled(format!("\"{}\"", escape(k)), t.json_key));
+        spans.push(Span::styled(": ", t.json_punct));
+    }
+    let comma = if l.comma { "," } else { "" };
+    match &l.token {
+        Token::Open {
+            bracket,
+            close,
+            children,
+        } if doc.folded[i] => {
+            let closing = if *bracket == '{' { '}' } else { ']' };
+            let comma = if doc.lines[*close].comma { "," } else { "" };
+            spans.push(Span::styled(
+                format!("{bracket}…{closing}{comma}"),
+                t.json_punct,
+            ));
+            spans.push(Span::styled(format!("  {children} hidden"), t.dim));
+        }
+        Token::Open { bracket, .. } => spans.push(Span::styled(bracket.to_string(), t.json_punct)),
+        Token::Close { bracket } => {
+            spans.push(Span::styled(format!("{bracket}{comma}"), t.json_punct))
+        }
+        Token::String(s) => {
+            spans.push(Span::styled(escape(s).into_owned(), t.json_string));
+            spans.push(Span::styled(comma, t.json_punct));
+        }
+        Token::Number(s) => {
+            spans.push(Span::styled(s.clone(), t.json_number));
+            spans.push(Span::styled(comma, t.json_punct));
+        }
+        Token::Literal(s) => {
+            spans.push(Span::styled(*s, t.json_literal));
+            spans.push(Span::styled(comma, t.json_punct));
+        }
+    }
+    spans
+}

@@ -1,0 +1,145 @@
+//! One module per view: its state, its update and its draw. A view's update
+//! reads a [`Ctx`] and answers with a [`Transition`]; only the app changes the
+//! view stack, the filter or the effects queue.
+//!
+//! To add a view: a module here with a state type, `update(&mut self, Action,
+//! &Ctx) -> Transition` and `draw(&self, &Ctx, &mut Frame, Rect)`; a variant of
+//! [`View`]; its [`Context`] in the key table.
+
+pub mod detail;
+pub mod diff;
+pub mod help;
+pub mod main;
+pub mod pipelines;
+pub mod problems;
+pub mod repos;
+pub mod users;
+pub mod versions;
+
+use super::ctx::Ctx;
+use super::keymap::{Action, Context};
+use crate::query::Filter;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// Views over the main screen, innermost last.
+#[derive(Debug, Clone)]
+pub enum View {
+    Detail(Box<detail::DetailView>),
+    Pipelines(pipelines::PipelinesView),
+    Versions(Box<versions::VersionsView>),
+    Diff(Box<diff::DiffView>),
+    Users(Box<users::UsersView>),
+    Repos(repos::ReposView),
+    Help(help::HelpView),
+    Problems(problems::ProblemsView),
+}
+
+/// What the app does after a view handled an action.
+#[derive(Debug, Clone)]
+pub enum Transition {
+    Stay,
+    Push(View),
+    Pop,
+    /// Pop the top view and push this one.
+    Replace(View),
+    Many(Vec<Transition>),
+    /// Apply this filter; with `to_list`, close every view and focus the event list.
+    SetFilter {
+        filter: Filter,
+        to_list: bool,
+    },
+    Message(String),
+    /// Put text on the clipboard and say what was copied.
+    Copy {
+        text: String,
+        what: &'static str,
+    },
+    /// Show the event at this row of the list in the detail view on top.
+    ShowEvent {
+        row: usize,
+    },
+}
+
+impl View {
+    pub fn context(&self) -> Context {
+        match self {
+            View::Detail(_) => Context::Detail,
+            View::Pipelines(_) => Context::Pipelines,
+            View::Versions(_) => Context::Versions,
+            View::Diff(_) => Context::Diff,
+            View::Users(_) => Context::Users,
+            View::Repos(_) => Context::Repos,
+            View::Help(_) | View::Problems(_) => Context::Popup,
+        }
+    }
+
+    /// Popups are drawn over the main screen instead of replacing it.
+    pub fn is_popup(&self) -> bool {
+        matches!(self, View::Help(_) | View::Problems(_))
+    }
+
+    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        if action == Action::Back {
+            return Transition::Pop;
+        }
+        match self {
+            View::Detail(v) => v.update(action, ctx),
+            View::Pipelines(v) => v.update(action, ctx),
+            View::Versions(v) => v.update(action, ctx),
+            View::Diff(v) => v.update(action, ctx),
+            View::Users(v) => v.update(action, ctx),
+            View::Repos(v) => v.update(action, ctx),
+            View::Help(v) => v.update(action, ctx),
+            View::Problems(v) => v.update(action, ctx),
+        }
+    }
+
+    pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        match self {
+            View::Detail(v) => v.draw(ctx, frame, area),
+            View::Pipelines(v) => v.draw(ctx, frame, area),
+            View::Versions(v) => v.draw(ctx, frame, area),
+            View::Diff(v) => v.draw(ctx, frame, area),
+            View::Users(v) => v.draw(ctx, frame, area),
+            View::Repos(v) => v.draw(ctx, frame, area),
+            View::Help(v) => v.draw(ctx, frame, area),
+            View::Problems(v) => v.draw(ctx, frame, area),
+        }
+    }
+}
+
+/// How far a movement action moves, with `page` rows to a page.
+pub fn movement(action: Action, page: usize) -> Option<isize> {
+    let page = page.max(1) as isize;
+    Some(match action {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -page,
+        Action::PageDown => page,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        _ => return None,
+    })
+}
+
+/// A scroll offset moved by `delta` within `0..=max`.
+pub fn scrolled(offset: usize, delta: isize, max: usize) -> usize {
+    (offset as isize)
+        .saturating_add(delta)
+        .clamp(0, max as isize) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn movement_by_action() {
+        assert_eq!(movement(Action::PageDown, 10), Some(10));
+        assert_eq!(movement(Action::PageUp, 0), Some(-1));
+        assert_eq!(movement(Action::Copy, 10), None);
+        assert_eq!(scrolled(3, isize::MAX / 2, 7), 7);
+        assert_eq!(scrolled(3, -10, 7), 0);
+    }
+}

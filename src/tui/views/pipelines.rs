@@ -1,0 +1,103 @@
+//! The pipelines view: every pipeline lifetime, with its versions, rejected
+//! changes, runs and last change.
+
+use super::versions::VersionsView;
+use super::{Transition, View, movement};
+use crate::model::time::format_time_short;
+use crate::sanitize::escape;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::Action;
+use crate::tui::viewport::inner;
+use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+#[derive(Debug, Clone, Default)]
+pub struct PipelinesView {
+    pub cursor: Cursor,
+}
+
+impl PipelinesView {
+    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        let all = ctx.caches.pipelines();
+        let height = Table::body_height(inner(ctx.viewport.body));
+        if let Some(delta) = movement(action, height) {
+            self.cursor.step(delta, all.len(), height);
+            return Transition::Stay;
+        }
+        match action {
+            Action::OpenVersions if self.cursor.selected < all.len() => {
+                Transition::Push(View::Versions(Box::new(VersionsView::new(
+                    all,
+                    self.cursor.selected,
+                    None,
+                    height,
+                ))))
+            }
+            _ => Transition::Stay,
+        }
+    }
+
+    pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let all = ctx.caches.pipelines();
+        let block = pane(
+            t,
+            format!(
+                " Pipelines · {} lifetimes · Enter: version timeline ",
+                all.len()
+            ),
+            true,
+        );
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let window = Table::window(inner, &self.cursor, all.len());
+        let rows = all[window.clone()]
+            .iter()
+            .map(|l| {
+                let (last, who) = l
+                    .last_change()
+                    .map(|(t, a)| (format_time_short(t), a))
+                    .unwrap_or_default();
+                TableRow::texts([
+                    escape(&l.account).into_owned(),
+                    escape(&l.region).into_owned(),
+                    escape(&l.name).into_owned(),
+                    l.lifetime.to_string(),
+                    if l.versions.is_empty() {
+                        "-".to_string()
+                    } else {
+                        l.loaded_ranges()
+                    },
+                    l.rejected.len().to_string(),
+                    l.executions.to_string(),
+                    last,
+                    escape(&who).into_owned(),
+                    l.deleted
+                        .as_ref()
+                        .map(|(t, _)| format_time_short(*t))
+                        .unwrap_or_else(|| "-".into()),
+                ])
+            })
+            .collect();
+        let columns = vec![
+            Column::fixed("Account", 13),
+            Column::fixed("Region", 14),
+            Column::fill("Pipeline", 3),
+            Column::fixed("Life", 4),
+            Column::fixed("Versions", 10),
+            Column::fixed("Rejected", 8),
+            Column::fixed("Runs", 5),
+            Column::fixed("Last change", 19),
+            Column::fill("By", 2),
+            Column::fixed("Deleted", 19),
+        ];
+        frame.render_widget(
+            Table::new(columns, rows)
+                .first(window.start)
+                .selected(self.cursor.selected, t.selected)
+                .header_style(t.header),
+            inner,
+        );
+    }
+}

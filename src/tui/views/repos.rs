@@ -1,0 +1,202 @@
+//! The repositories view: one row per CodeCommit repository, with a panel of the
+//! pipelines that read it and its recent pushes.
+
+use super::versions::VersionsView;
+use super::{Transition, View, movement};
+use crate::format::thousands;
+use crate::model::time::format_time_short;
+use crate::pipeline::history::find;
+use crate::query::Facet;
+use crate::sanitize::escape;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::Action;
+use crate::tui::viewport::inner;
+use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
+
+#[derive(Debug, Clone, Default)]
+pub struct ReposView {
+    pub cursor: Cursor,
+}
+
+impl ReposView {
+    /// The table pane and the panel of the selected repository.
+    fn areas(area: Rect) -> [Rect; 2] {
+        Layout::vertical([Constraint::Min(5), Constraint::Length(10)]).areas(area)
+    }
+
+    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        let repos = ctx.caches.repos();
+        let height = Table::body_height(inner(Self::areas(ctx.viewport.body)[0]));
+        if let Some(delta) = movement(action, height) {
+            self.cursor.step(delta, repos.len(), height);
+            return Transition::Stay;
+        }
+        let Some(r) = repos.get(self.cursor.selected) else {
+            return Transition::Stay;
+        };
+        match action {
+            Action::FilterToRepo => {
+                let mut filter = ctx.filter.clone();
+                for (facet, value) in [
+                    (Facet::Repository, &r.name),
+                    (Facet::Account, &r.account),
+                    (Facet::Region, &r.region),
+                ] {
+                    filter.clear_facet(facet);
+                    filter.toggle_facet_value(facet, value);
+                }
+                Transition::SetFilter {
+                    filter,
+                    to_list: true,
+                }
+            }
+            Action::RepoPipeline => {
+                let Some(name) = r.pipelines.first() else {
+                    return Transition::Message("no pipeline reads this repository".into());
+                };
+                let all = ctx.caches.pipelines();
+                match find(all, name, Some(&r.account), Some(&r.region)) {
+                    Some(k) => {
+                        let height = Table::body_height(inner(ctx.viewport.body));
+                        Transition::Push(View::Versions(Box::new(VersionsView::new(
+                            all, k, None, height,
+                        ))))
+                    }
+                    None => Transition::Stay,
+                }
+            }
+            _ => Transition::Stay,
+        }
+    }
+
+    pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let all = ctx.caches.repos();
+        let [table_area, panel] = Self::areas(area);
+        let block = pane(
+            t,
+            format!(
+                " Repositories · {} · Enter filter  p pipeline history ",
+                thousands(all.len())
+            ),
+            true,
+        );
+        let inner = block.inner(table_area);
+        frame.render_widget(block, table_area);
+        let who = |x: &Option<(i64, String)>| {
+            x.as_ref()
+                .map(|(tm, a)| format!("{} {}", format_time_short(*tm), escape(a)))
+                .unwrap_or_else(|| "-".into())
+        };
+        let window = Table::window(inner, &self.cursor, all.len());
+        let rows = all[window.clone()]
+            .iter()
+            .map(|r| {
+                TableRow::texts([
+                    escape(&r.account).into_owned(),
+                    escape(&r.region).into_owned(),
+                    escape(&r.name).into_owned(),
+                    thousands(r.pushes.len()),
+                    format!(
+                        "{} ({} data)",
+                        thousands(r.pulls as usize),
+                        thousands(r.pulls_with_data as usize)
+                    ),
+                    r.branches_created.to_string(),
+                    r.archive_uploads.to_string(),
+                    who(&r.created),
+                    who(&r.deleted),
+                    format_time_short(r.last_activity),
+                    escape(&r.pipelines.join(",")).into_owned(),
+                ])
+                .style(t.base)
+            })
+            .collect();
+        let columns = vec![
+            Column::fixed("Account", 13),
+            Column::fixed("Region", 10),
+            Column::fill("Repository", 2),
+            Column::fixed("Pushes", 6),
+            Column::fixed("Pulls", 14),
+            Column::fixed("Branches", 8),
+            Column::fixed("Uploads", 7),
+            Column::fill("Created", 4),
+            Column::fill("Deleted", 2),
+            Column::fixed("Last activity", 19),
+            Column::fill("Pipelines", 2),
+        ];
+        frame.render_widget(
+            Table::new(columns, rows)
+                .first(window.start)
+                .selected(self.cursor.selected, t.selected)
+                .header_style(t.header),
+            inner,
+        );
+        self.draw_panel(ctx, frame, panel);
+    }
+
+    fn draw_panel(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let selected = ctx.caches.repos().get(self.cursor.selected);
+        let mut lines = Vec::new();
+        if let Some(r) = selected {
+            lines.push(Line::from(vec![
+                Span::styled("Pipelines reading it  ", t.key),
+                Span::raw(if r.pipelines.is_empty() {
+                    "-".into()
+                } else {
+                    escape(&r.pipelines.join(", ")).into_owned()
+                }),
+            ]));
+            lines.push(Line::styled("Recent pushes", t.header));
+            for p in r
+                .pushes
+                .iter()
+                .rev()
+                .take(area.height.saturating_sub(4) as usize)
+            {
+                let refs = if p.refs.is_empty() {
+                    "(references not in the logs)".to_string()
+                } else {
+                    p.refs
+                        .iter()
+                        .map(|(r, c)| {
+                            format!(
+                                "{} {}",
+                                escape(r),
+                                escape(&c.chars().take(10).collect::<String>())
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let pair = if p.events.len() == 2 {
+                    ""
+                } else {
+                    " · one record"
+                };
+                lines.push(Line::raw(format!(
+                    "  {}  {}  {refs}{pair}",
+                    format_time_short(p.time),
+                    escape(&p.actor)
+                )));
+            }
+        }
+        let title = selected
+            .map(|r| {
+                format!(
+                    " {} · {} · {} ",
+                    escape(&r.name),
+                    escape(&r.account),
+                    escape(&r.region)
+                )
+            })
+            .unwrap_or_default();
+        frame.render_widget(Paragraph::new(lines).block(pane(t, title, false)), area);
+    }
+}

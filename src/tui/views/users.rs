@@ -1,0 +1,314 @@
+//! The users view: one row per actor, sortable by any column, with a panel of
+//! the selected actor's identity, keys, addresses and top events.
+
+use super::{Transition, movement};
+use crate::activity::users::UserSummary;
+use crate::format::thousands;
+use crate::model::time::format_time_short;
+use crate::query::Facet;
+use crate::sanitize::escape;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::Action;
+use crate::tui::viewport::inner;
+use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// The columns the users view sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserColumn {
+    Actor,
+    Type,
+    Accounts,
+    Events,
+    Errors,
+    Denied,
+    First,
+    Last,
+    Ips,
+}
+
+impl UserColumn {
+    pub const ALL: [UserColumn; 9] = [
+        UserColumn::Actor,
+        UserColumn::Type,
+        UserColumn::Accounts,
+        UserColumn::Events,
+        UserColumn::Errors,
+        UserColumn::Denied,
+        UserColumn::First,
+        UserColumn::Last,
+        UserColumn::Ips,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            UserColumn::Actor => "Actor",
+            UserColumn::Type => "Type",
+            UserColumn::Accounts => "Accounts",
+            UserColumn::Events => "Events",
+            UserColumn::Errors => "Errors",
+            UserColumn::Denied => "Denied",
+            UserColumn::First => "First seen",
+            UserColumn::Last => "Last seen",
+            UserColumn::Ips => "IPs",
+        }
+    }
+
+    /// The width rule of the column in the table.
+    fn width(self) -> Column<'static> {
+        match self {
+            UserColumn::Actor => Column::fill("", 3),
+            UserColumn::Type => Column::fixed("", 12),
+            UserColumn::Accounts => Column::fixed("", 14),
+            UserColumn::Events => Column::fixed("", 9),
+            UserColumn::Errors | UserColumn::Denied => Column::fixed("", 7),
+            UserColumn::First | UserColumn::Last => Column::fixed("", 19),
+            UserColumn::Ips => Column::fixed("", 4),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UsersView {
+    pub cursor: Cursor,
+    pub sort: UserColumn,
+    pub descending: bool,
+    /// Indices into the user summaries, in display order.
+    pub order: Vec<usize>,
+}
+
+impl UsersView {
+    pub fn new(users: &[UserSummary]) -> UsersView {
+        let mut v = UsersView {
+            cursor: Cursor::default(),
+            sort: UserColumn::Events,
+            descending: true,
+            order: Vec::new(),
+        };
+        v.sort_by(users);
+        v
+    }
+
+    /// Re-sorts by the current column, keeping the selected user selected.
+    pub fn sort_by(&mut self, users: &[UserSummary]) {
+        let selected = self.order.get(self.cursor.selected).copied();
+        let mut order: Vec<usize> = (0..users.len()).collect();
+        let key = |u: &UserSummary| -> (i128, String) {
+            match self.sort {
+                UserColumn::Actor => (0, u.actor.to_lowercase()),
+                UserColumn::Type => (0, u.types.join(",")),
+                UserColumn::Accounts => (u.accounts.len() as i128, u.accounts.join(",")),
+                UserColumn::Events => (u.events as i128, String::new()),
+                UserColumn::Errors => (u.errors as i128, String::new()),
+                UserColumn::Denied => ((u.denied_share() * 1e6) as i128, String::new()),
+                UserColumn::First => (u.first as i128, String::new()),
+                UserColumn::Last => (u.last as i128, String::new()),
+                UserColumn::Ips => (u.source_ips.len() as i128, String::new()),
+            }
+        };
+        order.sort_by(|&a, &b| {
+            let o = key(&users[a])
+                .cmp(&key(&users[b]))
+                .then_with(|| users[a].actor.cmp(&users[b].actor));
+            if self.descending { o.reverse() } else { o }
+        });
+        self.order = order;
+        if let Some(sel) = selected {
+            self.cursor.selected = self.order.iter().position(|&k| k == sel).unwrap_or(0);
+        }
+    }
+
+    /// Moves the sort to the next column (text columns ascending, numbers descending).
+    pub fn next_sort(&mut self, users: &[UserSummary]) {
+        let k = UserColumn::ALL
+            .iter()
+            .position(|c| *c == self.sort)
+            .unwrap_or(0);
+        self.sort = UserColumn::ALL[(k + 1) % UserColumn::ALL.len()];
+        self.descending = !matches!(
+            self.sort,
+            UserColumn::Actor | UserColumn::Type | UserColumn::Accounts
+        );
+        self.sort_by(users);
+    }
+
+    pub fn reverse(&mut self, users: &[UserSummary]) {
+        self.descending = !self.descending;
+        self.sort_by(users);
+    }
+
+    pub fn selected<'a>(&self, users: &'a [UserSummary]) -> Option<&'a UserSummary> {
+        self.order
+            .get(self.cursor.selected)
+            .and_then(|&k| users.get(k))
+    }
+
+    /// The table pane and the panel of the selected actor.
+    fn areas(area: Rect) -> [Rect; 2] {
+        Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area)
+    }
+
+    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        let users = ctx.caches.users();
+        let height = Table::body_height(inner(Self::areas(ctx.viewport.body)[0]));
+        if let Some(delta) = movement(action, height) {
+            self.cursor.step(delta, self.order.len(), height);
+            return Transition::Stay;
+        }
+        match action {
+            Action::SortNext => self.next_sort(users),
+            Action::SortReverse => self.reverse(users),
+            Action::FilterToActor => {
+                if let Some(u) = self.selected(users) {
+                    let mut filter = ctx.filter.clone();
+                    filter.clear_facet(Facet::User);
+                    filter.toggle_facet_value(Facet::User, &u.actor);
+                    return Transition::SetFilter {
+                        filter,
+                        to_list: true,
+                    };
+                }
+            }
+            _ => {}
+        }
+        self.cursor.clamp(self.order.len(), height);
+        Transition::Stay
+    }
+
+    pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let all = ctx.caches.users();
+        let [table_area, panel] = Self::areas(area);
+        let arrow = if self.descending { "▼" } else { "▲" };
+        let block = pane(
+            t,
+            format!(
+                " Users · {} actors · sorted by {} {arrow} · s sort  S reverse  Enter filter ",
+                thousands(all.len()),
+                self.sort.title()
+            ),
+            true,
+        );
+        let inner = block.inner(table_area);
+        frame.render_widget(block, table_area);
+        let window = Table::window(inner, &self.cursor, self.order.len());
+        let rows = self.order[window.clone()]
+            .iter()
+            .map(|&k| {
+                let u = &all[k];
+                TableRow::texts([
+                    if u.actor.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        escape(&u.actor).into_owned()
+                    },
+                    escape(&u.types.join(",")).into_owned(),
+                    match u.accounts.len() {
+                        1 => escape(&u.accounts[0]).into_owned(),
+                        n => format!("{n} accounts"),
+                    },
+                    thousands(u.events as usize),
+                    thousands(u.errors as usize),
+                    format!("{:.0}%", u.denied_share() * 100.0),
+                    format_time_short(u.first),
+                    format_time_short(u.last),
+                    u.source_ips.len().to_string(),
+                    escape(
+                        &u.top_events
+                            .iter()
+                            .take(3)
+                            .map(|(e, _)| e.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                    .into_owned(),
+                ])
+                .style(t.base)
+            })
+            .collect();
+        let mut columns: Vec<Column> = UserColumn::ALL
+            .iter()
+            .map(|&c| {
+                let mut column = c.width();
+                column.title = if c == self.sort {
+                    format!("{}{arrow}", c.title()).into()
+                } else {
+                    c.title().into()
+                };
+                column
+            })
+            .collect();
+        columns.push(Column::fill("Top events", 3));
+        frame.render_widget(
+            Table::new(columns, rows)
+                .first(window.start)
+                .selected(self.cursor.selected, t.selected)
+                .header_style(t.header),
+            inner,
+        );
+        self.draw_panel(ctx, frame, panel);
+    }
+
+    fn draw_panel(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let selected = self.selected(ctx.caches.users());
+        let row = |label: &'static str, value: String| {
+            Line::from(vec![Span::styled(label, t.key), Span::raw(value)])
+        };
+        let lines = match selected {
+            Some(u) => vec![
+                row(
+                    "Identity     ",
+                    format!(
+                        "{} in {}",
+                        escape(&u.types.join(", ")),
+                        escape(&u.accounts.join(", "))
+                    ),
+                ),
+                row("ARN          ", escape(&u.arns.join("  ")).into_owned()),
+                row("Access keys  ", counted(&u.access_keys, 6)),
+                row("Source IPs   ", counted(&u.source_ips, 6)),
+                row("Top events   ", counted(&u.top_events, 5)),
+                row(
+                    "Errors       ",
+                    format!(
+                        "{} of {} events, {} access denied",
+                        thousands(u.errors as usize),
+                        thousands(u.events as usize),
+                        thousands(u.access_denied as usize)
+                    ),
+                ),
+            ],
+            None => vec![Line::raw("no actors")],
+        };
+        let title = selected
+            .map(|u| format!(" {} ", escape(&u.actor)))
+            .unwrap_or_default();
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(pane(t, title, false))
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+    }
+}
+
+/// `value (count)` pairs, the first `limit` of them, then how many more.
+pub fn counted(items: &[(String, u64)], limit: usize) -> String {
+    let mut parts: Vec<String> = items
+        .iter()
+        .take(limit)
+        .map(|(s, n)| format!("{} ({})", escape(s), thousands(*n as usize)))
+        .collect();
+    if items.len() > limit {
+        parts.push(format!("+{} more", items.len() - limit));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join("  ")
+    }
+}

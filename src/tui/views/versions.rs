@@ -1,0 +1,226 @@
+//! One pipeline lifetime's version timeline: versions, rejected changes and the
+//! gaps where versions are not in the loaded logs. Also the picker for "compare
+//! the open diff with another version".
+
+use super::detail::DetailView;
+use super::diff::DiffView;
+use super::{Transition, View, movement};
+use crate::model::time::format_time_short;
+use crate::pipeline::history::Lifetime;
+use crate::sanitize::escape;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::Action;
+use crate::tui::viewport::inner;
+use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// One row of a version timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimelineRow {
+    /// Index into the lifetime's versions.
+    Version(usize),
+    /// Index into the lifetime's rejected changes.
+    Rejected(usize),
+    /// Versions `from..=to` are not in the loaded logs.
+    Gap(u64, u64),
+}
+
+/// The rows of a lifetime's timeline, oldest first: versions and rejected changes
+/// by time, with a gap row wherever version numbers skip.
+pub fn timeline_rows(l: &Lifetime) -> Vec<TimelineRow> {
+    let mut timed: Vec<(i64, u8, TimelineRow)> = Vec::new();
+    let mut expected = 1u64;
+    for (k, v) in l.versions.iter().enumerate() {
+        if v.number > expected {
+            timed.push((v.time, 0, TimelineRow::Gap(expected, v.number - 1)));
+        }
+        timed.push((v.time, 1, TimelineRow::Version(k)));
+        expected = v.number.saturating_add(1);
+    }
+    for (k, r) in l.rejected.iter().enumerate() {
+        timed.push((r.time, 2, TimelineRow::Rejected(k)));
+    }
+    timed.sort_by_key(|(t, order, _)| (*t, *order));
+    timed.into_iter().map(|(_, _, row)| row).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct VersionsView {
+    pub lifetime: usize,
+    pub rows: Vec<TimelineRow>,
+    pub cursor: Cursor,
+    /// Set when picking a version to compare the open diff's newer version with.
+    pub picking_for: Option<u64>,
+}
+
+impl VersionsView {
+    /// The timeline of `all[lifetime]`, the cursor on its newest row.
+    pub fn new(
+        all: &[Lifetime],
+        lifetime: usize,
+        picking_for: Option<u64>,
+        height: usize,
+    ) -> VersionsView {
+        let rows = all.get(lifetime).map(timeline_rows).unwrap_or_default();
+        let mut cursor = Cursor {
+            selected: rows.len().saturating_sub(1),
+            offset: 0,
+        };
+        cursor.scroll_into_view(height);
+        VersionsView {
+            lifetime,
+            rows,
+            cursor,
+            picking_for,
+        }
+    }
+
+    pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        let height = Table::body_height(inner(ctx.viewport.body));
+        if let Some(delta) = movement(action, height) {
+            self.cursor.step(delta, self.rows.len(), height);
+            return Transition::Stay;
+        }
+        if action != Action::OpenDiff {
+            return Transition::Stay;
+        }
+        let Some(l) = ctx.caches.pipelines().get(self.lifetime) else {
+            return Transition::Stay;
+        };
+        match self.rows.get(self.cursor.selected) {
+            Some(TimelineRow::Version(k)) => {
+                let number = l.versions[*k].number;
+                match self.picking_for {
+                    Some(to) => {
+                        // Replace the diff under the picker with the new comparison.
+                        let (from, to) = if number <= to {
+                            (number, to)
+                        } else {
+                            (to, number)
+                        };
+                        let diff = DiffView::new(l, self.lifetime, Some(from), to);
+                        Transition::Many(vec![
+                            Transition::Pop,
+                            Transition::Replace(View::Diff(Box::new(diff))),
+                        ])
+                    }
+                    None => {
+                        let from = (l.versions[*k].event_name != "CreatePipeline")
+                            .then(|| number.saturating_sub(1));
+                        Transition::Push(View::Diff(Box::new(DiffView::new(
+                            l,
+                            self.lifetime,
+                            from,
+                            number,
+                        ))))
+                    }
+                }
+            }
+            Some(TimelineRow::Rejected(k)) => Transition::Push(View::Detail(Box::new(
+                DetailView::reading(l.rejected[*k].event, None, 0),
+            ))),
+            Some(TimelineRow::Gap(a, b)) => {
+                Transition::Message(format!("versions {a}–{b} are not in the loaded logs"))
+            }
+            None => Transition::Stay,
+        }
+    }
+
+    pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let Some(l) = ctx.caches.pipelines().get(self.lifetime) else {
+            return;
+        };
+        let title = match self.picking_for {
+            Some(to) => format!(
+                " {} · pick a version to compare with v{to} (Enter) ",
+                escape(&l.name)
+            ),
+            None => format!(
+                " {} · {} · {} · lifetime {}{} · Enter: diff ",
+                escape(&l.name),
+                escape(&l.account),
+                escape(&l.region),
+                l.lifetime,
+                if l.deleted.is_some() {
+                    " (deleted)"
+                } else {
+                    ""
+                }
+            ),
+        };
+        let block = pane(t, title, true);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let window = Table::window(inner, &self.cursor, self.rows.len());
+        let rows = self.rows[window.clone()]
+            .iter()
+            .map(|row| match row {
+                TimelineRow::Version(i) => {
+                    let x = &l.versions[*i];
+                    let runs = match x.executions {
+                        0 => String::new(),
+                        1 => "1 run".into(),
+                        n => format!("{n} runs"),
+                    };
+                    TableRow::texts([
+                        format!("v{}", x.number),
+                        format_time_short(x.time),
+                        escape(&x.actor).into_owned(),
+                        escape(&x.summary).into_owned(),
+                        runs,
+                    ])
+                    .style(t.base)
+                }
+                TimelineRow::Rejected(i) => {
+                    let r = &l.rejected[*i];
+                    let what = match r.attempted {
+                        Some(n) => format!(
+                            "✗ rejected {} ({}) — would have made v{n}",
+                            r.event_name, r.error
+                        ),
+                        None => format!("✗ rejected {} ({})", r.event_name, r.error),
+                    };
+                    TableRow::texts([
+                        "—".into(),
+                        format_time_short(r.time),
+                        escape(&r.actor).into_owned(),
+                        escape(&what).into_owned(),
+                        String::new(),
+                    ])
+                    .style(t.error)
+                }
+                TimelineRow::Gap(a, b) => {
+                    let label = if a == b {
+                        format!("v{a}")
+                    } else {
+                        format!("v{a}–v{b}")
+                    };
+                    TableRow::texts([
+                        label,
+                        String::new(),
+                        String::new(),
+                        "not in the loaded logs".into(),
+                        String::new(),
+                    ])
+                    .style(t.dim)
+                }
+            })
+            .collect();
+        let columns = vec![
+            Column::fixed("Version", 9),
+            Column::fixed("Time", 19),
+            Column::fixed("Actor", 24),
+            Column::fill("What changed", 1),
+            Column::fixed("Runs", 9),
+        ];
+        frame.render_widget(
+            Table::new(columns, rows)
+                .first(window.start)
+                .selected(self.cursor.selected, t.selected)
+                .header_style(t.header),
+            inner,
+        );
+    }
+}
