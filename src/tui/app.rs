@@ -7,59 +7,28 @@
 
 use super::ctx::{Caches, Ctx, LoadState, Results};
 use super::filter_bar::{EditOutcome, FilterState};
+pub use super::jobs::Effect;
 use super::jobs::Msg;
 use super::keymap::{Action, Context, lookup};
+use super::prompt::{PromptOutcome, WritePrompt};
 use super::results::{evaluate, histogram};
+use super::text_search::TextSearch;
 use super::theme::Theme;
 use super::viewport::Viewport;
 use super::views::detail::DetailView;
 use super::views::help::HelpView;
 use super::views::main::{Focus, MainLayout, MainView};
-use super::views::pipelines::PipelinesView;
 use super::views::problems::ProblemsView;
-use super::views::repos::ReposView;
-use super::views::users::UsersView;
 use super::views::{Transition, View};
-use super::widgets::LineEdit;
+use crate::format::thousands;
 use crate::index::{Index, StrId};
 use crate::load::LoadReport;
-use crate::query::eval::TextHits;
-use crate::query::text::TextProgress;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Rect;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
-
-/// Work the run loop does on the app's behalf.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Put text on the clipboard (OSC 52).
-    Copy(String),
-    /// Scan raw events for these `text:` needles; stop when `cancel` is set.
-    TextSearch {
-        generation: u64,
-        needles: Vec<String>,
-        cancel: Arc<AtomicBool>,
-    },
-    /// Write these events' JSON lines to a file.
-    Write { path: String, events: Vec<u32> },
-    /// Re-read an event's JSON for the detail view.
-    ReadEvent { request: u64, event: u32 },
-}
-
-/// The state of `text:` searches: answers so far and the one running.
-#[derive(Debug, Default)]
-pub struct TextSearch {
-    pub hits: TextHits,
-    /// Needles being searched, with the generation of the request.
-    pub running: Option<(u64, Vec<String>)>,
-    pub progress: Arc<TextProgress>,
-    cancel: Option<Arc<AtomicBool>>,
-    generation: u64,
-}
 
 pub struct App {
     pub theme: Theme,
@@ -78,7 +47,7 @@ pub struct App {
     pub stack: Vec<View>,
     pub viewport: Viewport,
     /// The file-name prompt of `w`.
-    pub prompt: Option<LineEdit>,
+    pub prompt: Option<WritePrompt>,
     pub message: Option<String>,
     pub search: TextSearch,
     next_request: u64,
@@ -147,10 +116,16 @@ impl App {
                     self.timeline_width(),
                 );
             }
-            let mut main = self.main.clone();
-            main.clamp(&self.ctx());
-            self.main = main;
+            self.with_main(|main, ctx| main.clamp(ctx));
         }
+    }
+
+    /// Runs `f` on the main screen with the context it reads.
+    fn with_main<T>(&mut self, f: impl FnOnce(&mut MainView, &Ctx) -> T) -> T {
+        let mut main = std::mem::take(&mut self.main);
+        let out = f(&mut main, &self.ctx());
+        self.main = main;
+        out
     }
 
     fn timeline_width(&self) -> usize {
@@ -171,34 +146,18 @@ impl App {
         self.index = index;
         self.candidates = self.index.fuzzy_candidates();
         self.report = report;
-        self.search.hits.clear();
+        self.search.clear();
         self.caches = Caches::default();
         self.apply_filter();
         self.reselect(keep);
     }
 
-    /// The selected event as (file, position in file), which survives a new index.
     fn selected_key(&self) -> Option<(u32, u32)> {
-        let i = self.main.selected_event(&self.results.shown)? as usize;
-        Some((self.index.cols.file[i], self.index.cols.ordinal[i]))
+        self.main.selected_key(&self.ctx())
     }
 
-    /// Puts the cursor back on the event it was on, or on the first row when that
-    /// event is no longer shown.
     fn reselect(&mut self, key: Option<(u32, u32)>) {
-        let cols = &self.index.cols;
-        let row = key.and_then(|key| {
-            self.results
-                .shown
-                .iter()
-                .position(|&i| (cols.file[i as usize], cols.ordinal[i as usize]) == key)
-        });
-        let mut main = self.main.clone();
-        main.select_row(row.unwrap_or(0), &self.ctx());
-        if row.is_none() {
-            main.list.offset = 0;
-        }
-        self.main = main;
+        self.with_main(|main, ctx| main.reselect(key, ctx));
     }
 
     /// Re-evaluates the filter, facet counts, list order and timeline; starts a
@@ -206,34 +165,9 @@ impl App {
     pub fn apply_filter(&mut self) {
         self.filter.pending_since = None;
         let keep = self.selected_key();
-        let missing: Vec<String> = self
-            .filter
-            .filter
-            .text_terms()
-            .into_iter()
-            .map(|(s, _)| s.to_string())
-            .filter(|n| !self.search.hits.contains_key(n))
-            .collect();
-        if missing.is_empty() {
-            self.search.running = None;
-        } else if self
-            .search
-            .running
-            .as_ref()
-            .is_none_or(|(_, n)| n != &missing)
-        {
-            if let Some(cancel) = self.search.cancel.take() {
-                cancel.store(true, Ordering::Relaxed);
-            }
-            let cancel = Arc::new(AtomicBool::new(false));
-            self.search.generation += 1;
-            self.search.running = Some((self.search.generation, missing.clone()));
-            self.search.cancel = Some(cancel.clone());
-            self.effects.push(Effect::TextSearch {
-                generation: self.search.generation,
-                needles: missing,
-                cancel,
-            });
+        let needles = self.filter.filter.text_terms();
+        if let Some(effect) = self.search.start(needles.iter().map(|(s, _)| *s)) {
+            self.effects.push(effect);
         }
         self.results = evaluate(
             &self.index,
@@ -262,15 +196,9 @@ impl App {
                 self.load = LoadState::Done { elapsed };
             }
             Msg::TextSearch { generation, hits } => {
-                if self.search.running.as_ref().map(|(g, _)| *g) != Some(generation) {
-                    return;
+                if self.search.finish(generation, hits) {
+                    self.apply_filter();
                 }
-                self.search.running = None;
-                self.search.cancel = None;
-                for (needle, h) in hits {
-                    self.search.hits.insert(needle, Arc::new(h));
-                }
-                self.apply_filter();
             }
             Msg::Wrote(result) => self.message = Some(result.unwrap_or_else(|e| e)),
             Msg::EventRead { request, doc } => {
@@ -329,25 +257,20 @@ impl App {
         let Some(prompt) = self.prompt.as_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Esc => self.prompt = None,
-            KeyCode::Enter => {
-                let path = prompt.text.trim().to_string();
+        match prompt.key(key) {
+            PromptOutcome::Editing => {}
+            PromptOutcome::Cancelled => self.prompt = None,
+            PromptOutcome::Write(path) => {
                 self.prompt = None;
-                if !path.is_empty() {
-                    let mut events = self.results.selection.events.clone();
-                    if self.results.newest_first {
-                        events.reverse();
-                    }
-                    self.message = Some(format!(
-                        "writing {} events to {path}…",
-                        crate::format::thousands(events.len())
-                    ));
-                    self.effects.push(Effect::Write { path, events });
+                let mut events = self.results.selection.events.clone();
+                if self.results.newest_first {
+                    events.reverse();
                 }
-            }
-            _ => {
-                prompt.edit(&key);
+                self.message = Some(format!(
+                    "writing {} events to {path}…",
+                    thousands(events.len())
+                ));
+                self.effects.push(Effect::Write { path, events });
             }
         }
     }
@@ -359,29 +282,15 @@ impl App {
             Action::Help => self.push(View::Help(HelpView::default())),
             Action::Errors => self.push(View::Problems(ProblemsView::default())),
             Action::EditFilter => self.filter.start_editing(),
-            Action::WriteEvents => self.prompt = Some(LineEdit::new("trailscope-events.jsonl")),
+            Action::WriteEvents => self.prompt = Some(WritePrompt::default()),
             Action::ToggleOrder => {
                 self.results.newest_first = !self.results.newest_first;
                 self.apply_filter();
             }
-            Action::OpenPipelines => {
-                self.caches.build_pipelines(&self.index);
-                if self.caches.pipelines().is_empty() {
-                    self.message = Some("no CodePipeline pipelines in the loaded logs".into());
-                } else {
-                    self.push(View::Pipelines(PipelinesView::default()));
-                }
-            }
-            Action::OpenUsers => {
-                self.caches.build_users(&self.index);
-                self.push(View::Users(Box::new(UsersView::new(self.caches.users()))));
-            }
-            Action::OpenRepos => {
-                self.caches.build_repos(&self.index);
-                if self.caches.repos().is_empty() {
-                    self.message = Some("no CodeCommit repositories in the loaded logs".into());
-                } else {
-                    self.push(View::Repos(ReposView::default()));
+            Action::OpenPipelines | Action::OpenUsers | Action::OpenRepos => {
+                match super::views::open(action, &mut self.caches, &self.index) {
+                    Ok(view) => self.push(view),
+                    Err(why) => self.message = Some(why),
                 }
             }
             _ => {
@@ -395,17 +304,14 @@ impl App {
 
     /// Hands an action to the view on top (or the main screen) and applies its answer.
     fn dispatch(&mut self, action: Action) {
-        let mut stack = std::mem::take(&mut self.stack);
-        let mut main = self.main.clone();
-        let transition = {
-            let ctx = self.ctx();
-            match stack.last_mut() {
-                Some(view) => view.update(action, &ctx),
-                None => main.update(action, &ctx),
+        let transition = match self.stack.pop() {
+            Some(mut view) => {
+                let transition = view.update(action, &self.ctx());
+                self.stack.push(view);
+                transition
             }
+            None => self.with_main(|main, ctx| main.update(action, ctx)),
         };
-        self.stack = stack;
-        self.main = main;
         self.apply(transition);
     }
 
@@ -438,9 +344,7 @@ impl App {
                 let Some(&event) = self.results.shown.get(row) else {
                     return;
                 };
-                let mut main = self.main.clone();
-                main.select_row(row, &self.ctx());
-                self.main = main;
+                self.with_main(|main, ctx| main.select_row(row, ctx));
                 self.apply(Transition::Replace(View::Detail(Box::new(
                     DetailView::reading(event, Some(row), 0),
                 ))));
@@ -476,9 +380,7 @@ impl App {
                 }
             }
             MouseEventKind::Down(MouseButton::Left) if self.stack.is_empty() => {
-                let mut main = self.main.clone();
-                main.click(m.column, m.row, &self.ctx());
-                self.main = main;
+                self.with_main(|main, ctx| main.click(m.column, m.row, ctx));
             }
             _ => {}
         }

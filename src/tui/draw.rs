@@ -50,13 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
 fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     if let Some(prompt) = &app.prompt {
-        let line = Line::from(vec![
-            Span::styled(" Write filtered events (JSON lines) to: ", t.key),
-            Span::raw(escape(&prompt.text).into_owned()),
-            Span::styled(" ", t.selected),
-            Span::styled("   Enter write · Esc cancel", t.dim),
-        ]);
-        frame.render_widget(Paragraph::new(line), area);
+        prompt.draw(t, frame, area);
         return;
     }
     let mut spans = vec![Span::styled(

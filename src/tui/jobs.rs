@@ -16,6 +16,24 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
+/// Work the run loop does on the app's behalf.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Scan raw events for these `text:` needles; stop when `cancel` is set.
+    TextSearch {
+        generation: u64,
+        needles: Vec<String>,
+        cancel: Arc<AtomicBool>,
+    },
+    /// Write these events' JSON lines to a file.
+    Write { path: String, events: Vec<u32> },
+    /// Re-read an event's JSON for the detail view.
+    ReadEvent { request: u64, event: u32 },
+}
+
+/// What a job reports back to the app.
 pub enum Msg {
     /// Part of the archive, sorted, while loading goes on.
     Snapshot(Arc<Index>, LoadReport),

@@ -143,6 +143,28 @@ impl MainView {
             .clamp(len, layout.facet_rows.height as usize);
     }
 
+    /// The selected event as (file, position in file), which survives a new index.
+    pub fn selected_key(&self, ctx: &Ctx) -> Option<(u32, u32)> {
+        let i = self.selected_event(&ctx.results.shown)? as usize;
+        Some((ctx.index.cols.file[i], ctx.index.cols.ordinal[i]))
+    }
+
+    /// Puts the cursor back on the event `key` names, or on the first row when
+    /// that event is no longer shown.
+    pub fn reselect(&mut self, key: Option<(u32, u32)>, ctx: &Ctx) {
+        let cols = &ctx.index.cols;
+        let row = key.and_then(|key| {
+            ctx.results
+                .shown
+                .iter()
+                .position(|&i| (cols.file[i as usize], cols.ordinal[i as usize]) == key)
+        });
+        if row.is_none() {
+            self.list.offset = 0;
+        }
+        self.select_row(row.unwrap_or(0), ctx);
+    }
+
     /// Puts the list cursor on `row`.
     pub fn select_row(&mut self, row: usize, ctx: &Ctx) {
         let height = MainLayout::new(ctx.viewport.body).list_rows.height as usize;

@@ -16,8 +16,9 @@ pub mod repos;
 pub mod users;
 pub mod versions;
 
-use super::ctx::Ctx;
+use super::ctx::{Caches, Ctx};
 use super::keymap::{Action, Context};
+use crate::index::Index;
 use crate::query::Filter;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -105,6 +106,31 @@ impl View {
             View::Repos(v) => v.draw(ctx, frame, area),
             View::Help(v) => v.draw(ctx, frame, area),
             View::Problems(v) => v.draw(ctx, frame, area),
+        }
+    }
+}
+
+/// The view `action` (one of the main screen's view keys) opens, with the
+/// summaries it needs built; why not, when there is nothing to show.
+pub fn open(action: Action, caches: &mut Caches, index: &Index) -> Result<View, String> {
+    match action {
+        Action::OpenPipelines => {
+            caches.build_pipelines(index);
+            if caches.pipelines().is_empty() {
+                return Err("no CodePipeline pipelines in the loaded logs".into());
+            }
+            Ok(View::Pipelines(pipelines::PipelinesView::default()))
+        }
+        Action::OpenRepos => {
+            caches.build_repos(index);
+            if caches.repos().is_empty() {
+                return Err("no CodeCommit repositories in the loaded logs".into());
+            }
+            Ok(View::Repos(repos::ReposView::default()))
+        }
+        _ => {
+            caches.build_users(index);
+            Ok(View::Users(Box::new(users::UsersView::new(caches.users()))))
         }
     }
 }
