@@ -1,5 +1,5 @@
 //! The in-memory event index: one column per field, interned strings, events in
-//! time order. Raw JSON stays on disk; [`crate::load::fetch`] re-reads it on demand.
+//! time order. Raw JSON stays on disk; the loader re-reads it on demand (`load::fetch`).
 //!
 //! Memory per event is the columns below (≈ 85 bytes) plus each distinct string once.
 

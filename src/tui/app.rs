@@ -15,11 +15,10 @@ use super::results::{evaluate, histogram};
 use super::text_search::TextSearch;
 use super::theme::Theme;
 use super::viewport::Viewport;
-use super::views::detail::DetailView;
 use super::views::help::HelpView;
 use super::views::main::{Focus, MainLayout, MainView};
 use super::views::problems::ProblemsView;
-use super::views::{Transition, View};
+use super::views::{Target, Transition, View};
 use crate::format::thousands;
 use crate::index::{Index, StrId};
 use crate::load::LoadReport;
@@ -318,13 +317,19 @@ impl App {
     fn apply(&mut self, transition: Transition) {
         match transition {
             Transition::Stay => {}
-            Transition::Push(view) => self.push(view),
+            Transition::Push(target) => {
+                if let Some(view) = target.build(&self.ctx()) {
+                    self.push(view);
+                }
+            }
             Transition::Pop => {
                 self.stack.pop();
             }
-            Transition::Replace(view) => {
+            Transition::Replace(target) => {
                 self.stack.pop();
-                self.push(view);
+                if let Some(view) = target.build(&self.ctx()) {
+                    self.push(view);
+                }
             }
             Transition::Many(all) => all.into_iter().for_each(|t| self.apply(t)),
             Transition::SetFilter { filter, to_list } => {
@@ -345,9 +350,8 @@ impl App {
                     return;
                 };
                 self.with_main(|main, ctx| main.select_row(row, ctx));
-                self.apply(Transition::Replace(View::Detail(Box::new(
-                    DetailView::reading(event, Some(row), 0),
-                ))));
+                let row = Some(row);
+                self.apply(Transition::Replace(Target::Event { event, row }));
             }
         }
     }

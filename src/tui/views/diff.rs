@@ -2,8 +2,7 @@
 //! the pretty-printed structures as a unified or side-by-side line diff with the
 //! changed tokens emphasised.
 
-use super::versions::VersionsView;
-use super::{Transition, View, movement, scrolled};
+use super::{Target, Transition, movement, scrolled};
 use crate::model::time::format_time_short;
 use crate::pipeline::diff::{Change, Op};
 use crate::pipeline::history::Lifetime;
@@ -13,7 +12,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Table, pane};
+use crate::tui::widgets::pane;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -133,13 +132,10 @@ impl DiffView {
                 return Transition::Message("no more changes".into());
             }
             Action::CompareWith => {
-                let height = Table::body_height(inner(ctx.viewport.body));
-                return Transition::Push(View::Versions(Box::new(VersionsView::new(
-                    ctx.caches.pipelines(),
-                    self.lifetime,
-                    Some(self.to),
-                    height,
-                ))));
+                return Transition::Push(Target::Versions {
+                    lifetime: self.lifetime,
+                    picking_for: Some(self.to),
+                });
             }
             _ => {}
         }

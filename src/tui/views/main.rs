@@ -2,9 +2,7 @@
 //! bottom of the view stack and is always there; its state is the list and facet
 //! cursors and which pane has the focus.
 
-use super::detail::DetailView;
-use super::diff::DiffView;
-use super::{Transition, View, movement};
+use super::{Target, Transition, movement};
 use crate::format::{human_bytes, thousands};
 use crate::index::StrId;
 use crate::model::time::format_time_short;
@@ -205,8 +203,8 @@ impl MainView {
             Action::Right => self.switch_facet(1),
             Action::OpenEvent => {
                 if let Some(event) = self.selected_event(&ctx.results.shown) {
-                    let detail = DetailView::reading(event, Some(self.list.selected), 0);
-                    return Transition::Push(View::Detail(Box::new(detail)));
+                    let row = Some(self.list.selected);
+                    return Transition::Push(Target::Event { event, row });
                 }
             }
             Action::DiffOfEvent => return self.diff_of_selected_event(ctx),
@@ -252,9 +250,11 @@ impl MainView {
         for (lifetime, l) in ctx.caches.pipelines().iter().enumerate() {
             if let Some(v) = l.versions.iter().find(|v| v.event == event) {
                 let from = (v.event_name != "CreatePipeline").then(|| v.number.saturating_sub(1));
-                return Transition::Push(View::Diff(Box::new(DiffView::new(
-                    l, lifetime, from, v.number,
-                ))));
+                return Transition::Push(Target::Diff {
+                    lifetime,
+                    from,
+                    to: v.number,
+                });
             }
             if l.rejected.iter().any(|r| r.event == event) {
                 return Transition::Message("this change was rejected: it made no version".into());

@@ -18,6 +18,8 @@ pub mod versions;
 
 use super::ctx::{Caches, Ctx};
 use super::keymap::{Action, Context};
+use super::viewport::inner;
+use super::widgets::Table;
 use crate::index::Index;
 use crate::query::Filter;
 use ratatui::Frame;
@@ -36,14 +38,60 @@ pub enum View {
     Problems(problems::ProblemsView),
 }
 
+/// A view to open, named by what it shows. Views ask for each other through
+/// this, so no view module imports another.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// The detail view of an event; `row` is its row in the list, if it came from there.
+    Event { event: u32, row: Option<usize> },
+    /// A pipeline lifetime's version timeline; with `picking_for`, a picker of
+    /// the version to compare that version with.
+    Versions {
+        lifetime: usize,
+        picking_for: Option<u64>,
+    },
+    /// The diff of two versions of a lifetime (`from` `None`: the first version).
+    Diff {
+        lifetime: usize,
+        from: Option<u64>,
+        to: u64,
+    },
+}
+
+impl Target {
+    /// The view, built from the context (the pipeline histories are built
+    /// already); `None` when what it names is not there.
+    pub fn build(self, ctx: &Ctx) -> Option<View> {
+        let pipelines = ctx.caches.pipelines();
+        Some(match self {
+            Target::Event { event, row } => {
+                View::Detail(Box::new(detail::DetailView::reading(event, row, 0)))
+            }
+            Target::Versions {
+                lifetime,
+                picking_for,
+            } => {
+                pipelines.get(lifetime)?;
+                let height = Table::body_height(inner(ctx.viewport.body));
+                let view = versions::VersionsView::new(pipelines, lifetime, picking_for, height);
+                View::Versions(Box::new(view))
+            }
+            Target::Diff { lifetime, from, to } => {
+                let l = pipelines.get(lifetime)?;
+                View::Diff(Box::new(diff::DiffView::new(l, lifetime, from, to)))
+            }
+        })
+    }
+}
+
 /// What the app does after a view handled an action.
 #[derive(Debug, Clone)]
 pub enum Transition {
     Stay,
-    Push(View),
+    Push(Target),
     Pop,
-    /// Pop the top view and push this one.
-    Replace(View),
+    /// Pop the top view and open this one.
+    Replace(Target),
     Many(Vec<Transition>),
     /// Apply this filter; with `to_list`, close every view and focus the event list.
     SetFilter {

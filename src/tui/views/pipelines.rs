@@ -1,8 +1,7 @@
 //! The pipelines view: every pipeline lifetime, with its versions, rejected
 //! changes, runs and last change.
 
-use super::versions::VersionsView;
-use super::{Transition, View, movement};
+use super::{Target, Transition, movement};
 use crate::model::time::format_time_short;
 use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
@@ -27,12 +26,10 @@ impl PipelinesView {
         }
         match action {
             Action::OpenVersions if self.cursor.selected < all.len() => {
-                Transition::Push(View::Versions(Box::new(VersionsView::new(
-                    all,
-                    self.cursor.selected,
-                    None,
-                    height,
-                ))))
+                Transition::Push(Target::Versions {
+                    lifetime: self.cursor.selected,
+                    picking_for: None,
+                })
             }
             _ => Transition::Stay,
         }

@@ -1,8 +1,7 @@
 //! The repositories view: one row per CodeCommit repository, with a panel of the
 //! pipelines that read it and its recent pushes.
 
-use super::versions::VersionsView;
-use super::{Transition, View, movement};
+use super::{Target, Transition, movement};
 use crate::format::thousands;
 use crate::model::time::format_time_short;
 use crate::pipeline::history::find;
@@ -61,12 +60,10 @@ impl ReposView {
                 };
                 let all = ctx.caches.pipelines();
                 match find(all, name, Some(&r.account), Some(&r.region)) {
-                    Some(k) => {
-                        let height = Table::body_height(inner(ctx.viewport.body));
-                        Transition::Push(View::Versions(Box::new(VersionsView::new(
-                            all, k, None, height,
-                        ))))
-                    }
+                    Some(lifetime) => Transition::Push(Target::Versions {
+                        lifetime,
+                        picking_for: None,
+                    }),
                     None => Transition::Stay,
                 }
             }

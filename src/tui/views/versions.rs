@@ -2,9 +2,7 @@
 //! gaps where versions are not in the loaded logs. Also the picker for "compare
 //! the open diff with another version".
 
-use super::detail::DetailView;
-use super::diff::DiffView;
-use super::{Transition, View, movement};
+use super::{Target, Transition, movement};
 use crate::model::time::format_time_short;
 use crate::pipeline::history::Lifetime;
 use crate::sanitize::escape;
@@ -91,6 +89,7 @@ impl VersionsView {
         match self.rows.get(self.cursor.selected) {
             Some(TimelineRow::Version(k)) => {
                 let number = l.versions[*k].number;
+                let lifetime = self.lifetime;
                 match self.picking_for {
                     Some(to) => {
                         // Replace the diff under the picker with the new comparison.
@@ -99,27 +98,28 @@ impl VersionsView {
                         } else {
                             (to, number)
                         };
-                        let diff = DiffView::new(l, self.lifetime, Some(from), to);
-                        Transition::Many(vec![
-                            Transition::Pop,
-                            Transition::Replace(View::Diff(Box::new(diff))),
-                        ])
+                        let diff = Target::Diff {
+                            lifetime,
+                            from: Some(from),
+                            to,
+                        };
+                        Transition::Many(vec![Transition::Pop, Transition::Replace(diff)])
                     }
                     None => {
                         let from = (l.versions[*k].event_name != "CreatePipeline")
                             .then(|| number.saturating_sub(1));
-                        Transition::Push(View::Diff(Box::new(DiffView::new(
-                            l,
-                            self.lifetime,
+                        Transition::Push(Target::Diff {
+                            lifetime,
                             from,
-                            number,
-                        ))))
+                            to: number,
+                        })
                     }
                 }
             }
-            Some(TimelineRow::Rejected(k)) => Transition::Push(View::Detail(Box::new(
-                DetailView::reading(l.rejected[*k].event, None, 0),
-            ))),
+            Some(TimelineRow::Rejected(k)) => Transition::Push(Target::Event {
+                event: l.rejected[*k].event,
+                row: None,
+            }),
             Some(TimelineRow::Gap(a, b)) => {
                 Transition::Message(format!("versions {a}–{b} are not in the loaded logs"))
             }
