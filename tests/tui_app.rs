@@ -594,3 +594,158 @@ fn the_write_job_writes_each_filtered_event_as_one_json_line() {
         assert_eq!(v["eventName"], "GitPush");
     }
 }
+
+fn draw_text(app: &App, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| trailscope::tui::draw::draw(f, app))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn help_and_load_problems_stop_scrolling_at_their_end() {
+    let (_d, mut app) = app();
+    app.resize(100, 24);
+    key(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::End);
+    let Some(View::Help(h)) = app.stack.last() else {
+        panic!("no help")
+    };
+    let bottom = h.scroll;
+    assert!(bottom > 0);
+    assert!(
+        draw_text(&app, 100, 24).contains("quoted value"),
+        "the last line is on screen"
+    );
+    key(&mut app, KeyCode::Char('k'));
+    let Some(View::Help(h)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(
+        h.scroll,
+        bottom - 1,
+        "one line up from the end, not from far past it"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('E'));
+    key(&mut app, KeyCode::End);
+    key(&mut app, KeyCode::PageUp);
+    let Some(View::Problems(p)) = app.stack.last() else {
+        panic!("no problems view")
+    };
+    assert_eq!(p.scroll, 0, "a short list has nothing to scroll");
+    assert!(draw_text(&app, 100, 24).contains("files read"));
+}
+
+#[test]
+fn paging_uses_the_current_screen_size() {
+    let (_d, mut app) = app();
+    app.resize(140, 40);
+    key(&mut app, KeyCode::PageDown);
+    let tall = app.main.list.selected;
+    key(&mut app, KeyCode::Home);
+    app.resize(140, 20);
+    key(&mut app, KeyCode::PageDown);
+    let short = app.main.list.selected;
+    assert!(short < tall, "{short} < {tall}");
+    // The page is the visible rows of the list, measured without drawing.
+    let rows = trailscope::tui::views::main::MainLayout::new(app.viewport.body).list_rows;
+    assert_eq!(short, rows.height as usize);
+    // A smaller screen keeps the cursor inside the window.
+    key(&mut app, KeyCode::PageDown);
+    app.resize(140, 12);
+    let rows = trailscope::tui::views::main::MainLayout::new(app.viewport.body).list_rows;
+    let c = app.main.list;
+    assert!(c.selected >= c.offset && c.selected < c.offset + rows.height as usize);
+}
+
+#[test]
+fn the_detail_view_reads_in_the_background_and_drops_a_stale_answer() {
+    let (_d, mut app) = app();
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let Some(View::Detail(d)) = app.stack.last() else {
+        panic!("no detail view")
+    };
+    assert!(d.is_reading(), "the view opens before the file is read");
+    assert!(draw_text(&app, 140, 40).contains("reading the event's JSON"));
+    let Some(Effect::ReadEvent { request, event }) = app.effects.last().cloned() else {
+        panic!("no read requested")
+    };
+    // An answer to an older request is dropped; the current one is shown.
+    let doc = trailscope::tui::views::detail::EventDoc::read(&app.index, event);
+    app.on_msg(Msg::EventRead {
+        request: request + 7,
+        doc: Box::new(doc.clone()),
+    });
+    assert!(matches!(app.stack.last(), Some(View::Detail(d)) if d.is_reading()));
+    app.on_msg(Msg::EventRead {
+        request,
+        doc: Box::new(doc),
+    });
+    assert!(matches!(app.stack.last(), Some(View::Detail(d)) if !d.is_reading()));
+    // Keys work while another event is being read.
+    app.effects.clear();
+    app.on_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+    assert_eq!(app.main.list.selected, 2);
+    assert_eq!(
+        app.effects
+            .iter()
+            .filter(|e| matches!(e, Effect::ReadEvent { .. }))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn a_rejected_change_opens_its_event_outside_the_list() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('p'));
+    let lifetimes = app.caches.pipelines().to_vec();
+    let target = lifetimes
+        .iter()
+        .position(|l| !l.rejected.is_empty())
+        .expect("a pipeline with a rejected change");
+    for _ in 0..target {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Home);
+    while !matches!(app.stack.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::views::versions::TimelineRow::Rejected(_)))
+    {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Detail(d)) = app.stack.last() else {
+        panic!("no detail view")
+    };
+    assert_eq!(d.row, None);
+    assert_eq!(d.event, lifetimes[target].rejected[0].event);
+    assert!(!draw_text(&app, 140, 40).contains("in the list)"));
+    key(&mut app, KeyCode::Char('n'));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("not opened from the list")
+    );
+}
+
+#[test]
+fn the_diff_scroll_stops_at_its_last_line() {
+    let (_d, mut app) = app();
+    app.set_filter_text("event:UpdatePipeline -errors");
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::End);
+    let Some(View::Diff(d)) = app.stack.last() else {
+        panic!("no diff: {:?}", app.message)
+    };
+    assert_eq!(d.scroll, d.lines.len() - 1);
+    key(&mut app, KeyCode::Up);
+    let Some(View::Diff(d)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(d.scroll, d.lines.len() - 2);
+}
