@@ -1,0 +1,175 @@
+//! The cases of issue #10 ("nothing lost, nothing hangs"), each generated here.
+
+use crate::common::*;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs the binary with a deadline: a hang is a test failure, not a stuck suite.
+pub fn run_within(secs: u64, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let feeder = stdin.map(|data| {
+        let mut pipe = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&data);
+        })
+    });
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("trailscope {args:?} still running after {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(ok.success(), "mkfifo failed");
+}
+
+fn line(i: usize) -> String {
+    event(
+        &format!("id-{i}"),
+        "GetObject",
+        "alice",
+        "2024-03-01T10:00:00Z",
+    )
+}
+
+// Item 1: a FIFO in a walked directory is skipped and counted; one named on the
+// command line reads as a stream and never blocks forever.
+#[test]
+fn a_fifo_never_hangs_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", line(1));
+    mkfifo(&dir.path().join("zzz.json"));
+    let p = dir.path().to_str().unwrap();
+    let r = run_within(20, &["stats", "--format", "json", p], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["events"], 1);
+    assert_eq!(v["files"]["skipped"], 1, "{v:#}");
+    let r = run_within(20, &["query", p], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    // Named on the command line with no writer: read as an empty stream.
+    let fifo = dir.path().join("zzz.json");
+    let r = run_within(20, &["stats", fifo.to_str().unwrap()], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+// Item 2: the cap applies to devices, links to devices and standard input, and
+// events before the cap are kept.
+#[test]
+fn endless_inputs_stop_at_the_cap() {
+    let r = run_within(30, &["stats", "--max-file-bytes", "1M", "/dev/zero"], None);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("exceeds the per-file limit of 1.0 MiB"),
+        "{}",
+        r.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "good.json", line(1));
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("a.json")).unwrap();
+    let (v, r) = stats_json(&["--max-file-bytes", "1M", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["events"], 1);
+    // `yes '{…}' | trailscope stats --max-file-bytes 1M -`: 4 MiB of lines.
+    let one = line(7) + "\n";
+    let many = one.repeat((4 << 20) / one.len());
+    let r = run_within(
+        30,
+        &["stats", "--format", "json", "--max-file-bytes", "1M", "-"],
+        Some(many.into_bytes()),
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let kept = ((1 << 20) / one.len()) as u64;
+    assert_eq!(v["duplicates"].as_u64().unwrap() + 1, kept, "{v:#}");
+    let failures = v["failures"].to_string();
+    assert!(
+        failures.contains("exceeds the per-file limit of 1.0 MiB")
+            && failures.contains(&format!("{kept} event(s) before this point were kept")),
+        "{failures}"
+    );
+}
+
+// Item 2: a plain file over the cap keeps the events before it, whatever its shape;
+// a JSON-lines file larger than a streaming chunk loads whole.
+#[test]
+fn plain_files_over_the_cap_keep_their_first_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (0..20_000).map(line).collect();
+    write(dir.path(), "big.jsonl", lines.join("\n"));
+    write(
+        dir.path(),
+        "big.json",
+        format!("{{\"Records\":[{}]}}", lines.join(",")),
+    );
+    for name in ["big.jsonl", "big.json"] {
+        let path = dir.path().join(name);
+        let (v, _) = stats_json(&["--max-file-bytes", "1M", path.to_str().unwrap()]);
+        let events = v["events"].as_u64().unwrap();
+        assert!(events > 1000 && events < 20_000, "{name}: {v:#}");
+        let failures = v["failures"].to_string();
+        assert!(
+            failures.contains("exceeds the per-file limit")
+                && failures.contains(&format!("({events} event(s) before this point were kept)")),
+            "{name}: {failures}"
+        );
+    }
+    // 45 MB of JSON lines: several streaming chunks, every event, line numbers of
+    // the whole file in errors.
+    let big: Vec<String> = (0..150_000).map(line).collect();
+    let mut text = big.join("\n");
+    text.push_str("\n{\"eventID\": broken\n");
+    text.push_str(&line(150_001));
+    write(dir.path(), "huge.jsonl", &text);
+    let (v, _) = stats_json(&[dir.path().join("huge.jsonl").to_str().unwrap()]);
+    assert_eq!(v["events"], 150_001, "{v:#}");
+    let failures = v["failures"].to_string();
+    assert!(failures.contains("line 150001"), "{failures}");
+}
+
+// Item 14: without a terminal the browser exits 2 with one line naming the subcommands.
+#[test]
+fn the_browser_refuses_to_start_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", line(1));
+    let r = run_within(20, &[dir.path().to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "nothing is drawn into the output");
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("query") && r.stderr.contains("stats"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
