@@ -23,7 +23,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Start the browser with this filter applied (same language as the filter bar).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub filter: Option<String>,
     #[command(flatten)]
     pub load: LoadArgs,
@@ -102,7 +102,7 @@ pub struct LoadArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct FilterArgs {
     /// Filter text in the filter language (terms AND together with the flags below).
-    #[arg(long = "filter", value_name = "TEXT")]
+    #[arg(long = "filter", value_name = "TEXT", allow_hyphen_values = true)]
     pub text_filter: Option<String>,
     /// Actor, ARN, access key or principal contains T (case-insensitive).
     #[arg(long, value_name = "T")]

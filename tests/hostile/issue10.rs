@@ -173,3 +173,26 @@ fn the_browser_refuses_to_start_without_a_terminal() {
     );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
+
+// Item 17: filters that start with `-` are accepted; a lone `-` is a parse error.
+#[test]
+fn filters_may_start_with_a_minus() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().to_str().unwrap();
+    let text = [
+        event("1", "GetObject", "alice", "2024-03-01T10:00:00Z"),
+        event("2", "PutObject", "bob", "2024-03-01T10:00:01Z"),
+    ]
+    .join("\n");
+    write(dir.path(), "a.jsonl", text);
+    for (filter, want) in [("-errors", 2), ("-user:alice", 1)] {
+        let r = run(&["query", "--format", "jsonl", "--filter", filter, p]);
+        assert_eq!(r.code, 0, "{filter}: {}", r.stderr);
+        assert_eq!(r.stdout.lines().count(), want, "{filter}");
+        let r = run(&["stats", &format!("--filter={filter}"), p]);
+        assert_eq!(r.code, 0, "{filter}: {}", r.stderr);
+    }
+    let r = run(&["query", "--filter=- errors", p]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("lone `-`"), "{}", r.stderr);
+}
