@@ -365,11 +365,11 @@ struct Cells {
 
 fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     let filter = args.filter.to_filter().map_err(CliError::Usage)?;
-    let fuzzy = filter.fuzzy_words();
+    let prepared = filter.prepare();
     let format = args.format;
     let progress = Progress::default();
     let result = scan(&default_paths(args.paths), opts, &progress, |raw, f| {
-        if !filter.matches_fields(f, raw, &fuzzy) {
+        if !filter.matches_fields(f, raw, &prepared) {
             return None;
         }
         Some(match format {

@@ -517,7 +517,10 @@ mod tests {
             assert!(err.message.contains("lone `-`"), "{text}: {err}");
         }
         assert_eq!(Filter::parse("- errors").unwrap_err().column, 1);
-        assert_eq!(Filter::parse("\"-\"").unwrap().terms[0].cond, Cond::Fuzzy("-".into()));
+        assert_eq!(
+            Filter::parse("\"-\"").unwrap().terms[0].cond,
+            Cond::Fuzzy("-".into())
+        );
     }
 
     #[test]

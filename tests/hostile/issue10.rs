@@ -196,3 +196,24 @@ fn filters_may_start_with_a_minus() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("lone `-`"), "{}", r.stderr);
 }
+
+// Item 18: a `user:` list of 1,000 values costs about what one value costs.
+#[test]
+fn a_long_user_list_is_not_slow() {
+    let (dir, _) = corpus(20_000, 18);
+    let p = dir.path().to_str().unwrap();
+    let time = |filter: &str| {
+        let start = Instant::now();
+        let r = run(&["query", "--format", "jsonl", "--filter", filter, p]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        (start.elapsed(), r.stdout.lines().count())
+    };
+    let (one, n1) = time("user:nobody-0");
+    let list: Vec<String> = (0..1000).map(|i| format!("nobody-{i}")).collect();
+    let (many, n2) = time(&format!("user:{}", list.join(",")));
+    assert_eq!((n1, n2), (0, 0));
+    assert!(
+        many < one * 3 + Duration::from_secs(1),
+        "1 value: {one:?}, 1,000 values: {many:?}"
+    );
+}
