@@ -433,7 +433,7 @@ impl App {
         self.selection = select(&self.index, &compiled);
         let mut shown = self.selection.events.clone();
         if self.newest_first {
-            shown.reverse();
+            crate::index::newest_first(&self.index, &mut shown);
         }
         if compiled.is_fuzzy() {
             shown = best_first(&shown, &compiled);
@@ -538,7 +538,7 @@ impl App {
                 }
                 let mut events = self.selection.events.clone();
                 if self.newest_first {
-                    events.reverse();
+                    crate::index::newest_first(&self.index, &mut events);
                 }
                 self.message = Some(format!("writing {} events to {path}…", events.len()));
                 self.effects.push(Effect::Write { path, events });

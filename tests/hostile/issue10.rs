@@ -217,3 +217,28 @@ fn a_long_user_list_is_not_slow() {
         "1 value: {one:?}, 1,000 values: {many:?}"
     );
 }
+
+// Item 7: events with no valid time sort last in both orders.
+#[test]
+fn events_without_a_time_sort_last_in_both_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = [
+        event("1", "Early", "alice", "2024-03-01T10:00:00Z"),
+        event("2", "NoTime", "alice", "not a time"),
+        event("3", "Late", "alice", "2024-03-02T10:00:00Z"),
+    ]
+    .join("\n");
+    write(dir.path(), "a.jsonl", text);
+    let mut app = browser(dir.path());
+    let names = |app: &trailscope::tui::app::App| -> Vec<String> {
+        app.shown
+            .iter()
+            .map(|&i| app.index.event(i as usize).name().to_string())
+            .collect()
+    };
+    assert!(app.newest_first);
+    assert_eq!(names(&app), ["Late", "Early", "NoTime"]);
+    app.newest_first = false;
+    app.set_filter_text("");
+    assert_eq!(names(&app), ["Early", "Late", "NoTime"]);
+}
