@@ -242,3 +242,44 @@ fn events_without_a_time_sort_last_in_both_orders() {
     app.set_filter_text("");
     assert_eq!(names(&app), ["Early", "Late", "NoTime"]);
 }
+
+// Item 4: an unpaired surrogate keeps its event, in every shape.
+#[test]
+fn an_unpaired_surrogate_keeps_the_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = event("s1", "GetObject", "alice", "2024-03-01T10:00:00Z")
+        .replace("\"readOnly\"", "\"userAgent\":\"x\\ud800y\",\"readOnly\"");
+    let good = event("s2", "PutObject", "bob", "2024-03-01T10:00:01Z");
+    write(
+        dir.path(),
+        "records.json",
+        format!("{{\"Records\":[{bad},{good}]}}"),
+    );
+    write(dir.path(), "lines.jsonl", format!("{good}\n{bad}\n"));
+    let item = serde_json::json!({"EventId": "s1", "CloudTrailEvent": bad}).to_string();
+    write(
+        dir.path(),
+        "lookup.json",
+        format!("{{\"Events\":[{item}]}}"),
+    );
+    let p = dir.path().to_str().unwrap();
+    let (v, r) = stats_json(&[p]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["files"]["failed"], 0, "{v:#}");
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 0, "{v:#}");
+    // Three copies of s1 (all the same record) and two of s2.
+    assert_eq!(v["events"], 2, "{v:#}");
+    assert_eq!(v["duplicates"], 3, "{v:#}");
+    let r = run(&[
+        "query",
+        "--format",
+        "jsonl",
+        "--filter",
+        "event:GetObject",
+        p,
+    ]);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stdout.contains(r"x\ud800y"), "{}", r.stdout);
+    let r = run(&["query", "--format", "csv", "--filter", "user:alice", p]);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+}
