@@ -36,7 +36,7 @@ pub fn timeline_rows(l: &Lifetime) -> Vec<TimelineRow> {
             timed.push((v.time, 0, TimelineRow::Gap(expected, v.number - 1)));
         }
         timed.push((v.time, 1, TimelineRow::Version(k)));
-        expected = v.number + 1;
+        expected = v.number.saturating_add(1);
     }
     for (k, r) in l.rejected.iter().enumerate() {
         timed.push((r.time, 2, TimelineRow::Rejected(k)));

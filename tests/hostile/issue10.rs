@@ -283,3 +283,94 @@ fn an_unpaired_surrogate_keeps_the_event() {
     let r = run(&["query", "--format", "csv", "--filter", "user:alice", p]);
     assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
 }
+
+fn pipeline_event(id: &str, name: &str, time: &str, request: Value, response: Value) -> String {
+    serde_json::json!({
+        "eventVersion": "1.09", "eventID": id, "eventTime": time,
+        "eventSource": "codepipeline.amazonaws.com", "eventName": name,
+        "awsRegion": "us-east-1", "recipientAccountId": "111122223333",
+        "userIdentity": {"type": "IAMUser", "userName": "alice"},
+        "requestParameters": {"pipeline": request},
+        "responseElements": {"pipeline": response}
+    })
+    .to_string()
+}
+
+use serde_json::{Value, json};
+
+fn structure(version: Value, project: &str) -> Value {
+    json!({"name": "P", "version": version, "stages": [{"name": "Build", "actions": [{"name": "B", "configuration": {"ProjectName": project}}]}]})
+}
+
+// Item 3: huge, zero and backwards version numbers.
+#[test]
+fn huge_pipeline_versions_are_ranges_not_allocations() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = [
+        pipeline_event(
+            "c",
+            "CreatePipeline",
+            "2024-03-01T10:00:00Z",
+            structure(json!(0), "a"),
+            structure(json!(1), "a"),
+        ),
+        pipeline_event(
+            "u1",
+            "UpdatePipeline",
+            "2024-03-01T10:01:00Z",
+            structure(json!(1), "b"),
+            structure(json!(1_000_000_000_000u64), "b"),
+        ),
+        // Not above the previous version: an anomaly, not a backwards diff.
+        pipeline_event(
+            "u2",
+            "UpdatePipeline",
+            "2024-03-01T10:02:00Z",
+            structure(json!(1), "c"),
+            structure(json!(0), "c"),
+        ),
+        pipeline_event(
+            "u3",
+            "UpdatePipeline",
+            "2024-03-01T10:03:00Z",
+            structure(json!(1), "d"),
+            structure(json!(5), "d"),
+        ),
+        pipeline_event(
+            "u4",
+            "UpdatePipeline",
+            "2024-03-01T10:04:00Z",
+            structure(json!(u64::MAX), "e"),
+            Value::Null,
+        ),
+    ];
+    write(dir.path(), "p.jsonl", events.join("\n"));
+    let p = dir.path().to_str().unwrap();
+    let r = run_within(30, &["pipelines", "--format", "json", p], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let l = &v[0];
+    let numbers: Vec<u64> = l["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1, 1_000_000_000_000], "{l:#}");
+    assert_eq!(l["missing_versions"], json!([[2, 999_999_999_999u64]]));
+    let anomalies: Vec<&str> = l["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(anomalies, ["u2", "u3", "u4"], "{l:#}");
+    // The table shows the whole number.
+    let r = run_within(30, &["pipelines", p], None);
+    assert!(r.stdout.contains("1000000000000"), "{}", r.stdout);
+    assert!(!r.stdout.contains(" v0"), "{}", r.stdout);
+    assert_eq!(
+        trailscope::output::pipelines::version_label("v1000000000000", 9),
+        "v1000000…"
+    );
+}

@@ -1,6 +1,7 @@
 //! The pipelines view, a pipeline's version timeline, and the diff view.
 
 use crate::model::time::format_time_short;
+use crate::output::pipelines::version_label;
 use crate::pipeline::diff::Op;
 use crate::sanitize::escape;
 use crate::tui::app::{App, Cursor};
@@ -147,7 +148,7 @@ pub fn versions(frame: &mut Frame, app: &mut App, v: &VersionsView, area: Rect) 
                     };
                     (
                         vec![
-                            format!("v{}", x.number),
+                            version_label(&format!("v{}", x.number), VERSION_WIDTH),
                             format_time_short(x.time),
                             escape(&x.actor).into_owned(),
                             escape(&x.summary).into_owned(),
@@ -184,7 +185,7 @@ pub fn versions(frame: &mut Frame, app: &mut App, v: &VersionsView, area: Rect) 
                     };
                     (
                         vec![
-                            label,
+                            version_label(&label, VERSION_WIDTH),
                             String::new(),
                             String::new(),
                             "not in the loaded logs".into(),
@@ -203,7 +204,7 @@ pub fn versions(frame: &mut Frame, app: &mut App, v: &VersionsView, area: Rect) 
         })
         .collect();
     let widths = [
-        Constraint::Length(9),
+        Constraint::Length(VERSION_WIDTH as u16),
         Constraint::Length(19),
         Constraint::Length(24),
         Constraint::Fill(1),
@@ -252,6 +253,9 @@ fn emphasised<'a>(
         Span::styled(part(b.max(a)..chars.len()), base),
     ])
 }
+
+/// The timeline's version column: `v` and 8 digits whole, longer numbers cut with `…`.
+const VERSION_WIDTH: usize = 9;
 
 pub fn diff(frame: &mut Frame, app: &mut App, d: &DiffView, area: Rect) {
     let t = app.theme.clone();
