@@ -195,7 +195,9 @@ impl FilterArgs {
     /// The flags and `--filter` text as one filter.
     pub fn to_filter(&self) -> Result<Filter, String> {
         let mut f = match &self.text_filter {
-            Some(t) => Filter::parse(t).map_err(|e| format!("--filter: {e}"))?,
+            Some(t) => {
+                Filter::parse(t).map_err(|e| format!("--filter: {}", escape(&e.to_string())))?
+            }
             None => Filter::default(),
         };
         let list = |s: &str| {
@@ -205,7 +207,7 @@ impl FilterArgs {
                 .collect::<Vec<_>>()
         };
         let time = |flag: &str, s: &str| {
-            parse_bound(s).ok_or_else(|| format!("--{flag}: `{s}` is not a time: use YYYY-MM-DD or RFC 3339 (2024-03-01T10:00:00Z)"))
+            parse_bound(s).ok_or_else(|| format!("--{flag}: `{}` is not a time: use YYYY-MM-DD or RFC 3339 (2024-03-01T10:00:00Z)", escape(s)))
         };
         let mut add = |cond: Cond| {
             f.terms.push(Term {
@@ -262,6 +264,10 @@ impl FilterArgs {
 }
 
 /// Runs the program; returns the exit status.
+///
+/// Every value embedded in an error message (names from the logs, arguments) is
+/// escaped where it is embedded, on one line; only the message's own line breaks
+/// (a list of choices) reach standard error.
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let opts = LoadOptions {
@@ -300,7 +306,7 @@ pub enum CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
-        CliError::Failed(e.to_string())
+        CliError::Failed(escape(&e.to_string()).into_owned())
     }
 }
 
@@ -542,18 +548,18 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
         0 => {
             return Err(CliError::Failed(format!(
                 "no pipeline named `{}` in the loaded logs",
-                args.pipeline
+                escape(&args.pipeline)
             )));
         }
         1 => {}
         _ => {
             let choices: Vec<String> = places
                 .iter()
-                .map(|(a, r)| format!("  --account {a} --region {r}"))
+                .map(|(a, r)| format!("  --account {} --region {}", escape(a), escape(r)))
                 .collect();
             return Err(CliError::Usage(format!(
                 "`{}` names {} pipelines; pick one with:\n{}",
-                args.pipeline,
+                escape(&args.pipeline),
                 places.len(),
                 choices.join("\n")
             )));
@@ -565,7 +571,7 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
     let Some(latest) = lifetime.latest() else {
         return Err(CliError::Failed(format!(
             "`{}` has no versions in the loaded logs (only reads and runs)",
-            args.pipeline
+            escape(&args.pipeline)
         )));
     };
     let to = args.to.unwrap_or(latest.number);
@@ -574,7 +580,7 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
         if lifetime.version(v).is_none() {
             return Err(CliError::Failed(format!(
                 "version {v} of `{}` is not in the loaded logs; loaded versions: {}",
-                args.pipeline,
+                escape(&args.pipeline),
                 lifetime.loaded_ranges()
             )));
         }

@@ -374,3 +374,46 @@ fn huge_pipeline_versions_are_ranges_not_allocations() {
         "v1000000…"
     );
 }
+
+// Item 12: values embedded in messages cannot forge lines.
+#[test]
+fn messages_cannot_forge_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let forged = "9\ntrailscope: all files verified OK";
+    let in_account = |id: &str, account: &str| {
+        let mut v: Value = serde_json::from_str(&pipeline_event(
+            id,
+            "CreatePipeline",
+            "2024-03-01T10:00:00Z",
+            structure(json!(0), "a"),
+            structure(json!(1), "a"),
+        ))
+        .unwrap();
+        v["recipientAccountId"] = json!(account);
+        v.to_string()
+    };
+    write(
+        dir.path(),
+        "p.jsonl",
+        [in_account("a", "111122223333"), in_account("b", forged)].join("\n"),
+    );
+    let p = dir.path().to_str().unwrap();
+    let r = run(&["diff", "--pipeline", "P", p]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        !r.stderr
+            .lines()
+            .any(|l| l.starts_with("trailscope: all files")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(r"9\u{a}trailscope"), "{}", r.stderr);
+    // A name given on the command line, echoed back.
+    let r = run(&["diff", "--pipeline", "x\ntrailscope: ok\ty", p]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(!r.stderr.contains('\t'), "{}", r.stderr);
+    let r = run(&["query", "--since", "a\nb", p]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+}
