@@ -253,14 +253,25 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                         (None, None, Some(p)) => p.checked_add(1).ok_or(p),
                         (None, None, None) => Ok(1),
                     };
-                    let anomaly = match (claimed, previous) {
-                        (Err(n), _) => Some((n, format!("no version can follow version {n}"))),
-                        (Ok(0), _) => Some((0, "claims version 0".to_string())),
-                        (Ok(n), Some(p)) if n <= p => Some((
-                            n,
-                            format!("claims version {n}, not above the previous version {p}"),
-                        )),
-                        _ => None,
+                    // "Previous" in time: a version made strictly earlier with a
+                    // number as high (updates within one second may come in any order).
+                    let earlier_higher = |n: u64| {
+                        all[at]
+                            .versions
+                            .iter()
+                            .filter(|v| v.number >= n && v.time < e.time())
+                            .map(|v| v.number)
+                            .max()
+                    };
+                    let anomaly = match claimed {
+                        Err(n) => Some((n, format!("no version can follow version {n}"))),
+                        Ok(0) => Some((0, "claims version 0".to_string())),
+                        Ok(n) => earlier_higher(n).map(|p| {
+                            (
+                                n,
+                                format!("claims version {n}, not above the earlier version {p}"),
+                            )
+                        }),
                     };
                     if let Some((claimed, note)) = anomaly {
                         all[at].anomalies.push(Anomaly {
