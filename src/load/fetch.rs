@@ -120,7 +120,11 @@ pub fn compact(raw: &str) -> String {
             let len = c.len_utf8();
             if in_string && crate::sanitize::is_unsafe(c) {
                 out.push_str(&raw[run..i]);
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                // JSON escapes are UTF-16 code units: a pair above U+FFFF.
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{:04x}", unit));
+                }
                 run = i + len;
             }
             escaped = false;
@@ -176,5 +180,11 @@ mod terminal_tests {
         let a: serde_json::Value = serde_json::from_str(raw).unwrap();
         let b: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(a, b);
+        // Tag characters are above U+FFFF: written as surrogate pairs.
+        let raw = "{\"a\": \"ad\u{e0041}min\"}";
+        let out = compact(raw);
+        assert_eq!(out, r#"{"a":"ad\udb40\udc41min"}"#);
+        let b: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(b["a"], "ad\u{e0041}min");
     }
 }

@@ -417,3 +417,44 @@ fn messages_cannot_forge_lines() {
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
 }
+
+// Item 11: invisible and format characters are escaped in text output; combining
+// marks are capped, so a cell stays near its width.
+#[test]
+fn invisible_characters_and_mark_floods_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let hidden = "ad\u{e0041}min\u{ad}\u{3164}\u{fffe}\u{e000}\u{fe0f}";
+    let zalgo = format!("e{}", "\u{301}".repeat(5000));
+    let text = [
+        event("1", "GetObject", hidden, "2024-03-01T10:00:00Z"),
+        event("2", "GetObject", &zalgo, "2024-03-01T10:00:01Z"),
+    ]
+    .join("\n");
+    write(dir.path(), "a.jsonl", text);
+    let p = dir.path().to_str().unwrap();
+    for format in ["table", "csv"] {
+        let r = run(&["query", "--format", format, p]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stdout.contains(r"ad\u{e0041}min\u{ad}\u{3164}\u{fffe}"),
+            "{format}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.lines().all(|l| l.chars().count() < 400),
+            "{format}: a line of {} characters",
+            r.stdout
+                .lines()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0)
+        );
+        assert!(r.stdout.contains("marks}"), "{format}: {}", r.stdout);
+    }
+    let r = run(&["users", p]);
+    assert!(r.stdout.contains(r"ad\u{e0041}min"), "{}", r.stdout);
+    // JSON lines stay valid and keep the value.
+    let r = run(&["query", "--format", "jsonl", p]);
+    let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["userIdentity"]["userName"], hidden);
+}
