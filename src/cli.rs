@@ -25,7 +25,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Start the browser with this filter applied (same language as the filter bar).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub filter: Option<String>,
     #[command(flatten)]
     pub load: LoadArgs,
@@ -104,7 +104,7 @@ pub struct LoadArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct FilterArgs {
     /// Filter text in the filter language (terms AND together with the flags below).
-    #[arg(long = "filter", value_name = "TEXT")]
+    #[arg(long = "filter", value_name = "TEXT", allow_hyphen_values = true)]
     pub text_filter: Option<String>,
     /// Actor, ARN, access key or principal contains T (case-insensitive).
     #[arg(long, value_name = "T")]
@@ -197,7 +197,9 @@ impl FilterArgs {
     /// The flags and `--filter` text as one filter.
     pub fn to_filter(&self) -> Result<Filter, String> {
         let mut f = match &self.text_filter {
-            Some(t) => Filter::parse(t).map_err(|e| format!("--filter: {e}"))?,
+            Some(t) => {
+                Filter::parse(t).map_err(|e| format!("--filter: {}", escape(&e.to_string())))?
+            }
             None => Filter::default(),
         };
         let list = |s: &str| {
@@ -207,7 +209,7 @@ impl FilterArgs {
                 .collect::<Vec<_>>()
         };
         let time = |flag: &str, s: &str| {
-            parse_bound(s).ok_or_else(|| format!("--{flag}: `{s}` is not a time: use YYYY-MM-DD or RFC 3339 (2024-03-01T10:00:00Z)"))
+            parse_bound(s).ok_or_else(|| format!("--{flag}: `{}` is not a time: use YYYY-MM-DD or RFC 3339 (2024-03-01T10:00:00Z)", escape(s)))
         };
         let mut add = |cond: Cond| {
             f.terms.push(Term {
@@ -264,6 +266,10 @@ impl FilterArgs {
 }
 
 /// Runs the program; returns the exit status.
+///
+/// Every value embedded in an error message (names from the logs, arguments) is
+/// escaped where it is embedded, on one line; only the message's own line breaks
+/// (a list of choices) reach standard error.
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let opts = LoadOptions {
@@ -352,11 +358,11 @@ struct Cells {
 
 fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     let filter = args.filter.to_filter().map_err(CliError::Usage)?;
-    let fuzzy = filter.fuzzy_words();
+    let prepared = filter.prepare();
     let format = args.format;
     let progress = Progress::default();
     let result = scan(&default_paths(args.paths), opts, &progress, |raw, f| {
-        if !filter.matches_fields(f, raw, &fuzzy) {
+        if !filter.matches_fields(f, raw, &prepared) {
             return None;
         }
         Some(match format {
@@ -512,18 +518,18 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
         0 => {
             return Err(CliError::Failed(format!(
                 "no pipeline named `{}` in the loaded logs",
-                args.pipeline
+                escape(&args.pipeline)
             )));
         }
         1 => {}
         _ => {
             let choices: Vec<String> = places
                 .iter()
-                .map(|(a, r)| format!("  --account {a} --region {r}"))
+                .map(|(a, r)| format!("  --account {} --region {}", escape(a), escape(r)))
                 .collect();
             return Err(CliError::Usage(format!(
                 "`{}` names {} pipelines; pick one with:\n{}",
-                args.pipeline,
+                escape(&args.pipeline),
                 places.len(),
                 choices.join("\n")
             )));
@@ -539,7 +545,7 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
     let Some(latest) = lifetime.latest() else {
         return Err(CliError::Failed(format!(
             "`{}` has no versions in the loaded logs (only reads and runs)",
-            args.pipeline
+            escape(&args.pipeline)
         )));
     };
     let to = args.to.unwrap_or(latest.number);
@@ -548,7 +554,7 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
         if lifetime.version(v).is_none() {
             return Err(CliError::Failed(format!(
                 "version {v} of `{}` is not in the loaded logs; loaded versions: {}",
-                args.pipeline,
+                escape(&args.pipeline),
                 lifetime.loaded_ranges()
             )));
         }

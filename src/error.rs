@@ -14,7 +14,7 @@ pub enum CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
-        CliError::Failed(e.to_string())
+        CliError::Failed(crate::sanitize::escape(&e.to_string()).into_owned())
     }
 }
 

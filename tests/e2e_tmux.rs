@@ -352,3 +352,71 @@ fn sigterm_restores_the_terminal() {
     t.keys(&["Enter"]);
     t.wait_for("the shell to echo", 10, |s| s.contains("typed-after"));
 }
+
+// Issue 10, item 15: closing the window (SIGHUP) deletes the standard-input spool,
+// as quitting and SIGTERM do.
+#[test]
+fn sighup_removes_the_stdin_spool() {
+    let (dir, _) = common::corpus(300, 5);
+    let input = dir.path().join("all.jsonl");
+    let mut lines = String::new();
+    for entry in walk_files(dir.path()) {
+        let raw = std::fs::read(&entry).unwrap();
+        let mut text = String::new();
+        use std::io::Read;
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for r in v["Records"].as_array().unwrap() {
+            lines.push_str(&r.to_string());
+            lines.push('\n');
+        }
+    }
+    std::fs::write(&input, lines).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "env TMPDIR={} {} - < {}",
+        tmp.path().display(),
+        common::bin().display(),
+        input.display()
+    );
+    let t = Tmux::start(&cmd, 120, 30);
+    t.wait_for("the browser", 20, |s| s.contains("loaded in"));
+    let spools = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("trailscope-stdin-")
+            })
+            .count()
+    };
+    assert_eq!(spools(), 1, "the spool exists while browsing");
+    // Closing the terminal sends SIGHUP to the program.
+    drop(t);
+    let start = Instant::now();
+    while spools() > 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the stdin spool was left in {}",
+            tmp.path().display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else if p.to_string_lossy().ends_with(".gz") {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -3,7 +3,9 @@
 //! Directories are walked recursively in name order (so S3 delivery trees come out
 //! in time order); `.json`, `.jsonl` and `.gz` files are read, anything else is
 //! skipped and counted. CloudTrail digest files are skipped. Symlinked directories
-//! are followed once: a loop cannot hang the walk or read a file twice.
+//! are followed once: a loop cannot hang the walk or read a file twice. In a walk,
+//! only regular files (and symlinks to them) are opened: FIFOs, devices and sockets
+//! are skipped and counted.
 
 use crate::sanitize::escape_path;
 use std::collections::HashSet;
@@ -15,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub enum SkipReason {
     NotCloudTrailExtension,
     Digest,
+    /// A FIFO, device or socket met while walking a directory: never opened.
+    NotRegularFile,
     AlreadySeen,
 }
 
@@ -98,6 +102,9 @@ fn walk(
             // Follow symlinks: metadata() resolves them; a dangling link is a failure.
             match fs::metadata(&path) {
                 Ok(m) if m.is_dir() => subdirs.push(path),
+                // Opening a FIFO blocks until someone writes to it; a device can be
+                // endless. Only regular files (or links to them) are read in a walk.
+                Ok(m) if !m.is_file() => d.skipped.push((path, SkipReason::NotRegularFile)),
                 Ok(_) if is_digest_path(&path) => d.skipped.push((path, SkipReason::Digest)),
                 Ok(_) if has_trail_extension(&path) => add_file(path, d, seen_files),
                 Ok(_) => d.skipped.push((path, SkipReason::NotCloudTrailExtension)),
@@ -168,6 +175,28 @@ mod tests {
         std::os::unix::fs::symlink(root.join("a/e.json"), root.join("alias.json")).unwrap();
         let d = discover(&[root.to_path_buf()]);
         assert_eq!(d.files.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_in_a_walk_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("a.json"), "").unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("zzz.json"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        std::os::unix::fs::symlink("/dev/zero", root.join("z.json")).unwrap();
+        let d = discover(&[root.to_path_buf()]);
+        assert_eq!(d.files, [root.join("a.json")]);
+        let odd: Vec<_> = d
+            .skipped
+            .iter()
+            .filter(|(_, r)| *r == SkipReason::NotRegularFile)
+            .collect();
+        assert_eq!(odd.len(), 2, "{:?}", d.skipped);
     }
 
     #[test]

@@ -4,8 +4,6 @@
 //! when a view or an output needs it. The file is decoded exactly as at load time,
 //! so positions line up; a file that changed since loading is reported, not trusted.
 
-use super::read::read_file;
-use super::shapes::decode_events;
 use crate::index::{FileEntry, Index};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -27,13 +25,20 @@ pub fn file_events(entry: &FileEntry, max_bytes: u64) -> Result<Vec<String>, Fet
             path: entry.display.clone(),
         });
     }
-    let decoded = read_file(&entry.path, max_bytes).map_err(|e| FetchError::Unreadable {
-        path: entry.display.clone(),
-        cause: e.to_string(),
-    })?;
-    let text = String::from_utf8_lossy(&decoded.text);
+    // The same reading and decoding as at load time, so positions line up.
     let mut out = Vec::new();
-    decode_events(&text, &mut |raw, _| out.push(raw.to_string()));
+    let opts = super::LoadOptions {
+        max_file_bytes: max_bytes,
+    };
+    let outcome = super::process_file(&entry.path, &opts, &mut |raw, _| out.push(raw.to_string()));
+    if out.is_empty()
+        && let Some(cause) = outcome.error
+    {
+        return Err(FetchError::Unreadable {
+            path: entry.display.clone(),
+            cause,
+        });
+    }
     Ok(out)
 }
 
@@ -115,7 +120,11 @@ pub fn compact(raw: &str) -> String {
             let len = c.len_utf8();
             if in_string && crate::sanitize::is_unsafe(c) {
                 out.push_str(&raw[run..i]);
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                // JSON escapes are UTF-16 code units: a pair above U+FFFF.
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{:04x}", unit));
+                }
                 run = i + len;
             }
             escaped = false;
@@ -171,5 +180,11 @@ mod terminal_tests {
         let a: serde_json::Value = serde_json::from_str(raw).unwrap();
         let b: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(a, b);
+        // Tag characters are above U+FFFF: written as surrogate pairs.
+        let raw = "{\"a\": \"ad\u{e0041}min\"}";
+        let out = compact(raw);
+        assert_eq!(out, r#"{"a":"ad\udb40\udc41min"}"#);
+        let b: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(b["a"], "ad\u{e0041}min");
     }
 }

@@ -13,8 +13,9 @@ use crate::index::{Batch, FileEntry, Index, IndexBuilder};
 use crate::model::EventFields;
 use discover::{SkipReason, discover, display_path};
 use rayon::prelude::*;
-use read::{ReadError, read_file};
+use read::ReadError;
 use shapes::{Shape, decode_events};
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -118,7 +119,7 @@ impl LoadReport {
 
 /// Where the inputs are: paths, with `-` meaning standard input.
 pub fn load(inputs: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> (Index, LoadReport) {
-    let mut loader = Loader::start(inputs, progress);
+    let mut loader = Loader::start(inputs, opts, progress);
     while loader.step(opts, progress) {}
     loader.finish()
 }
@@ -150,8 +151,8 @@ fn merge(
 const CHUNK_FILES: usize = 256;
 
 impl Loader {
-    pub fn start(inputs: &[PathBuf], progress: &Progress) -> Loader {
-        let resolved = resolve(inputs, progress);
+    pub fn start(inputs: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Loader {
+        let resolved = resolve(inputs, opts, progress);
         let paths = resolved.files.iter().map(|f| f.path.clone()).collect();
         Loader {
             builder: IndexBuilder::new(resolved.files),
@@ -239,14 +240,14 @@ pub struct Resolved {
 }
 
 /// Resolves command-line inputs (`-` is standard input) to files.
-pub fn resolve(inputs: &[PathBuf], progress: &Progress) -> Resolved {
+pub fn resolve(inputs: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> Resolved {
     let mut report = LoadReport::default();
     let mut spool = Vec::new();
     let mut roots = Vec::new();
     let mut stdin_path = None;
     for input in inputs {
         if input.as_os_str() == "-" {
-            match spool_stdin() {
+            match spool_stdin(opts.max_file_bytes) {
                 Ok(p) => {
                     stdin_path = Some(p.to_path_buf());
                     roots.push(p.to_path_buf());
@@ -267,6 +268,14 @@ pub fn resolve(inputs: &[PathBuf], progress: &Progress) -> Resolved {
         .iter()
         .filter(|(_, r)| *r != SkipReason::AlreadySeen)
         .count();
+    for (path, reason) in &found.skipped {
+        if *reason == SkipReason::NotRegularFile {
+            report.warnings.push(Problem {
+                path: display_path(path),
+                message: "not a regular file (FIFO, device or socket): skipped".into(),
+            });
+        }
+    }
     for (path, message) in found.failures {
         report.failures.push(Problem {
             path: display_path(&path),
@@ -301,15 +310,37 @@ pub fn resolve(inputs: &[PathBuf], progress: &Progress) -> Resolved {
     }
 }
 
-fn spool_stdin() -> std::io::Result<tempfile::TempPath> {
+/// Copies standard input to a temporary file (events are re-read from it later),
+/// at most one byte past the cap: the loader then reports the input as too large
+/// and keeps the events before the cap. Memory use is one copy buffer.
+fn spool_stdin(max: u64) -> std::io::Result<tempfile::TempPath> {
     let mut file = tempfile::Builder::new()
         .prefix("trailscope-stdin-")
         .tempfile()?;
-    let mut stdin = std::io::stdin().lock();
-    let mut buf = Vec::new();
-    stdin.read_to_end(&mut buf)?;
-    std::io::Write::write_all(&mut file, &buf)?;
+    register_spool(file.path());
+    let stdin = std::io::stdin().lock();
+    std::io::copy(&mut stdin.take(max.saturating_add(1)), &mut file)?;
     Ok(file.into_temp_path())
+}
+
+/// Every standard-input spool this process made, so a signal handler that exits
+/// without running destructors can still delete them.
+static SPOOLS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn register_spool(path: &Path) {
+    if let Ok(mut list) = SPOOLS.lock() {
+        list.push(path.to_path_buf());
+    }
+}
+
+/// Deletes every standard-input spool (for exit paths that skip destructors,
+/// such as SIGHUP when the terminal is gone).
+pub fn remove_spools() {
+    if let Ok(list) = SPOOLS.lock() {
+        for path in list.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
@@ -317,17 +348,56 @@ fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     Some((m.len(), m.modified().ok()?))
 }
 
+/// Files larger than this that hold JSON lines are decoded a chunk at a time.
+const STREAM_CHUNK: usize = 32 << 20;
+
 /// Reads and decodes one file, handing each event to `sink`. Never panics on content.
+///
+/// Plain JSON lines larger than [`STREAM_CHUNK`] are decoded as a stream, so memory
+/// stays at a chunk whatever the size; other files are read whole. Either way
+/// reading stops at `--max-file-bytes` and the events before that point are kept.
 pub fn process_file(
     path: &Path,
     opts: &LoadOptions,
     sink: &mut dyn FnMut(&str, EventFields<'_>),
 ) -> FileOutcome {
     let mut result = FileOutcome::default();
-    let decoded = match read_file(path, opts.max_file_bytes) {
+    let cannot_read = |io: &std::io::Error| format!("cannot read: {}", discover::describe_io(io));
+    let mut file = match read::open_input(path) {
+        Ok(f) => f,
+        Err(io) => {
+            result.error = Some(cannot_read(&io));
+            return result;
+        }
+    };
+    let max = opts.max_file_bytes;
+    let limit = max.saturating_add(1).min(usize::MAX as u64) as usize;
+    let size_hint = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map_or(0, |m| m.len());
+    let first_limit = limit.min(STREAM_CHUNK);
+    let mut buf = Vec::with_capacity(size_hint.min(first_limit as u64) as usize + 1);
+    let ended = match read::fill(&mut file, &mut buf, first_limit) {
+        Ok(e) => e,
+        Err(io) => {
+            result.error = Some(cannot_read(&io));
+            return result;
+        }
+    };
+    let gzip = buf.starts_with(&[0x1f, 0x8b]);
+    if !ended && !gzip && shapes::starts_json_lines(&buf) {
+        return stream_lines(file, buf, max, sink);
+    }
+    if !ended && let Err(io) = read::fill(&mut file, &mut buf, limit) {
+        result.error = Some(cannot_read(&io));
+        return result;
+    }
+    let decoded = match read::decode_owned(buf, max) {
         Ok(d) => d,
         Err(ReadError::Io(io)) => {
-            result.error = Some(format!("cannot read: {}", discover::describe_io(&io)));
+            result.error = Some(cannot_read(&io));
             return result;
         }
         Err(e) => {
@@ -339,9 +409,7 @@ pub fn process_file(
     let text = match String::from_utf8(decoded.text) {
         Ok(t) => t,
         Err(e) => {
-            result
-                .warnings
-                .push("not valid UTF-8: invalid bytes were replaced with U+FFFD".into());
+            result.warnings.push(NOT_UTF8.into());
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
@@ -360,15 +428,130 @@ pub fn process_file(
     if result.error.is_none() && outcome.events == 0 && !result.digest {
         result
             .warnings
-            .push(match (outcome.shape, outcome.not_events) {
-                (Some(Shape::Empty), _) => "empty file".to_string(),
-                (_, 0) => "no events in this file".to_string(),
-                (_, n) => format!(
-                    "no CloudTrail events: {n} JSON object(s) that are not CloudTrail records"
-                ),
-            });
+            .push(no_events(outcome.shape, outcome.not_events));
     }
     result
+}
+
+const NOT_UTF8: &str = "not valid UTF-8: invalid bytes were replaced with U+FFFD";
+
+fn no_events(shape: Option<Shape>, not_events: usize) -> String {
+    match (shape, not_events) {
+        (Some(Shape::Empty), _) => "empty file".to_string(),
+        (_, 0) => "no events in this file".to_string(),
+        (_, n) => {
+            format!("no CloudTrail events: {n} JSON object(s) that are not CloudTrail records")
+        }
+    }
+}
+
+/// JSON lines, a chunk at a time: each chunk ends just before a line that starts
+/// with `{` (a new top-level value), so no value is split. Stops at `max` bytes.
+fn stream_lines(
+    mut file: std::fs::File,
+    mut buf: Vec<u8>,
+    max: u64,
+    sink: &mut dyn FnMut(&str, EventFields<'_>),
+) -> FileOutcome {
+    let mut result = FileOutcome::default();
+    let limit = max.saturating_add(1).min(usize::MAX as u64) as usize;
+    let mut total = buf.len();
+    let mut line_base = 0usize;
+    let mut bad_lines = 0usize;
+    let mut first_bad: Option<String> = None;
+    let mut lossy = false;
+    let mut ended = false;
+    let mut over = false;
+    let mut first = true;
+    loop {
+        let cut = if over {
+            buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+        } else if ended {
+            buf.len()
+        } else {
+            buf.windows(2)
+                .rposition(|w| w == b"\n{")
+                .map_or(0, |i| i + 1)
+        };
+        if cut > 0 {
+            let chunk = &buf[..cut];
+            let text = match std::str::from_utf8(chunk) {
+                Ok(t) => Cow::Borrowed(t),
+                Err(_) => {
+                    lossy = true;
+                    String::from_utf8_lossy(chunk)
+                }
+            };
+            let text = if first {
+                text.trim_start_matches('\u{feff}')
+            } else {
+                &text
+            };
+            first = false;
+            let o = shapes::decode_lines(text, line_base, sink);
+            result.events += o.events;
+            result.not_events += o.not_events;
+            result.warnings.extend(o.warnings);
+            bad_lines += o.bad_lines;
+            if first_bad.is_none() {
+                first_bad = o.first_bad;
+            }
+            line_base += memchr_count(&buf[..cut]);
+            result.bytes += cut as u64;
+            buf.drain(..cut);
+        }
+        if ended || over {
+            break;
+        }
+        let before = buf.len();
+        let target = before + STREAM_CHUNK.min(limit - total);
+        match read::fill(&mut file, &mut buf, target) {
+            Ok(e) => ended = e,
+            Err(io) => {
+                result.error = Some(format!(
+                    "cannot read: {} ({} event(s) before this point were kept)",
+                    discover::describe_io(&io),
+                    result.events
+                ));
+                return result;
+            }
+        }
+        total += buf.len() - before;
+        if total >= limit {
+            // One byte past the cap was read: the input is larger than allowed.
+            over = true;
+            buf.truncate(buf.len() - (total - max as usize));
+        }
+    }
+    if lossy {
+        result.warnings.push(NOT_UTF8.into());
+    }
+    let bad = first_bad.map(|first| {
+        format!(
+            "{first} ({bad_lines} bad line(s) skipped; {} event(s) on the other lines were kept)",
+            result.events
+        )
+    });
+    if over {
+        result.error = Some(format!(
+            "{} ({} event(s) before this point were kept)",
+            read::too_large(max),
+            result.events
+        ));
+        result.warnings.extend(bad);
+    } else {
+        result.error = bad;
+    }
+    if result.error.is_none() && result.events == 0 {
+        result
+            .warnings
+            .push(no_events(Some(Shape::Lines), result.not_events));
+    }
+    result
+}
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Re-reads events' raw JSON from their files.

@@ -47,6 +47,10 @@ pub fn repair(text: &str) -> Option<(String, Repairs)> {
     let mut depth: usize = 0;
     let mut top_level_values = 0usize;
     let mut top_level_commas = 0usize;
+    // Where a top-level value starts with no comma after the previous one (one
+    // object per line): commas go there if the values are wrapped in an array.
+    let mut missing_commas: Vec<usize> = Vec::new();
+    let mut after_value = false;
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -74,10 +78,18 @@ pub fn repair(text: &str) -> Option<(String, Repairs)> {
             b'{' | b'[' => {
                 if depth == 0 {
                     top_level_values += 1;
+                    if after_value {
+                        missing_commas.push(out.len());
+                    }
                 }
                 depth += 1;
             }
-            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    after_value = true;
+                }
+            }
             b',' => {
                 let next = bytes[i + 1..].iter().find(|b| !b.is_ascii_whitespace());
                 if matches!(next, Some(b'}') | Some(b']')) || (depth == 0 && next.is_none()) {
@@ -87,6 +99,7 @@ pub fn repair(text: &str) -> Option<(String, Repairs)> {
                 }
                 if depth == 0 {
                     top_level_commas += 1;
+                    after_value = false;
                 }
             }
             _ => {}
@@ -96,6 +109,9 @@ pub fn repair(text: &str) -> Option<(String, Repairs)> {
     }
     if top_level_commas > 0 && top_level_values > 1 {
         repairs.wrapped_values = top_level_values;
+        for &at in missing_commas.iter().rev() {
+            out.insert(at, ',');
+        }
         out.insert(0, '[');
         out.push(']');
     }
@@ -137,6 +153,18 @@ mod tests {
         assert_eq!(fixed, "[{\"a\":1}, {\"b\":2}]");
         assert_eq!(r.wrapped_values, 2);
         assert!(r.describe().contains("wrapped 2"));
+    }
+
+    #[test]
+    fn one_object_per_line_mixed_with_comma_separated_ones() {
+        // AWS documentation pasted with `grep '^{'`: one object per line, a
+        // trailing comma inside some, and one line holding two objects.
+        let text = "{\"a\":1, }\n{\"b\":2}, {\"c\":3}\n{\"d\":4,}\n";
+        let (fixed, r) = repair(text).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 4, "{fixed}");
+        assert_eq!(r.trailing_commas, 2);
+        assert_eq!(r.wrapped_values, 4);
     }
 
     #[test]

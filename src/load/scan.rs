@@ -38,7 +38,7 @@ pub fn scan<T: Send>(
     progress: &Progress,
     keep: impl Fn(&str, &EventFields<'_>) -> Option<T> + Sync,
 ) -> ScanResult<T> {
-    let resolved = resolve(inputs, progress);
+    let resolved = resolve(inputs, opts, progress);
     let per_file: Vec<(Vec<Hit<T>>, super::FileOutcome)> = resolved
         .files
         .par_iter()

@@ -40,6 +40,45 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// Set when the file could not be read to its end.
     pub error: Option<String>,
+    /// JSON lines that were not valid JSON, and the first one's description
+    /// (for [`decode_lines`], whose caller sums chunks).
+    pub bad_lines: usize,
+    pub first_bad: Option<String>,
+}
+
+/// Whether the start of a file is JSON lines: a first object, whole on its first
+/// line, then another object.
+pub fn starts_json_lines(start: &[u8]) -> bool {
+    let text = match std::str::from_utf8(start) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&start[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    if !body.starts_with('{') {
+        return false;
+    }
+    let mut stream = serde_json::Deserializer::from_str(body).into_iter::<IgnoredAny>();
+    match stream.next() {
+        Some(Ok(_)) => {
+            let end = stream.byte_offset();
+            !body[..end].contains('\n') && body[end..].trim_start().starts_with('{')
+        }
+        _ => false,
+    }
+}
+
+/// Decodes one chunk of a JSON-lines file; `line_base` is the number of lines
+/// before it, so problems name lines of the whole file. Bad lines are counted in
+/// `bad_lines`/`first_bad`, not turned into an error.
+pub fn decode_lines(
+    text: &str,
+    line_base: usize,
+    emit: &mut dyn FnMut(&str, EventFields<'_>),
+) -> Outcome {
+    match plan_lines(text) {
+        Ok(plan) => run(plan, emit, Vec::new()),
+        Err(_) => lines_one_by_one(text, line_base, emit),
+    }
 }
 
 /// Calls `emit(raw_json, fields)` for every event of `text`, in file order.
@@ -563,12 +602,25 @@ fn looks_line_oriented(body: &str) -> bool {
 
 /// JSON lines with bad lines: every good line loads, the first bad one is reported.
 fn salvage_lines(body: &str, emit: &mut dyn FnMut(&str, EventFields<'_>)) -> Outcome {
+    let mut outcome = lines_one_by_one(body, 0, emit);
+    if let Some(first) = outcome.first_bad.take() {
+        outcome.error = Some(format!(
+            "{first} ({} bad line(s) skipped; {} event(s) on the other lines were kept)",
+            outcome.bad_lines, outcome.events
+        ));
+    }
+    outcome
+}
+
+fn lines_one_by_one(
+    body: &str,
+    line_base: usize,
+    emit: &mut dyn FnMut(&str, EventFields<'_>),
+) -> Outcome {
     let mut outcome = Outcome {
         shape: Some(Shape::Lines),
         ..Outcome::default()
     };
-    let mut bad = 0usize;
-    let mut first_bad: Option<String> = None;
     for (n, line) in body.lines().enumerate() {
         let trimmed = line.trim();
         if trimmed.is_empty() {
@@ -577,24 +629,18 @@ fn salvage_lines(body: &str, emit: &mut dyn FnMut(&str, EventFields<'_>)) -> Out
         match serde_json::from_str::<&RawValue>(trimmed) {
             Ok(v) => emit_value(v.get(), emit, &mut outcome, 0),
             Err(e) => {
-                bad += 1;
-                if first_bad.is_none() {
+                outcome.bad_lines += 1;
+                if outcome.first_bad.is_none() {
                     let f = Failure::from_serde(&e, trimmed, 0);
                     let (_, col) = line_col(trimmed, f.offset);
-                    first_bad = Some(format!(
+                    outcome.first_bad = Some(format!(
                         "invalid JSON at line {}, column {col}: {}",
-                        n + 1,
+                        line_base + n + 1,
                         f.message
                     ));
                 }
             }
         }
-    }
-    if let Some(first) = first_bad {
-        outcome.error = Some(format!(
-            "{first} ({bad} bad line(s) skipped; {} event(s) on the other lines were kept)",
-            outcome.events
-        ));
     }
     outcome
 }

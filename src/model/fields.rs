@@ -101,7 +101,12 @@ pub fn parse_value(raw: &str) -> Result<Parsed<'_>, serde_json::Error> {
     match serde_json::from_str::<Record>(raw) {
         Ok(record) => Ok(classify(record)),
         Err(first) => {
-            let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| first)?;
+            // An unpaired surrogate escape (`\ud800`) is valid JSON text that
+            // serde_json refuses to decode into a string: read it as U+FFFD (the
+            // raw text, shown by `jsonl`, keeps the escape).
+            let fixed = replace_lone_surrogates(raw);
+            let source = fixed.as_deref().unwrap_or(raw);
+            let value: serde_json::Value = serde_json::from_str(source).map_err(|_| first)?;
             let normalized = value.to_string();
             let record: Record = serde_json::from_str(&normalized)?;
             Ok(match classify(record) {
@@ -116,6 +121,51 @@ pub fn parse_value(raw: &str) -> Result<Parsed<'_>, serde_json::Error> {
             })
         }
     }
+}
+
+/// `raw` with every `\uXXXX` escape of an unpaired surrogate replaced by
+/// `\ufffd`; `None` when there is none.
+pub fn replace_lone_surrogates(raw: &str) -> Option<String> {
+    let b = raw.as_bytes();
+    let hex = |at: usize| -> Option<u32> {
+        let digits = b.get(at..at + 4)?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    // `\uXXXX` at `at`, as a code unit.
+    let unit = |at: usize| -> Option<u32> {
+        (b.get(at) == Some(&b'\\') && b.get(at + 1) == Some(&b'u'))
+            .then(|| hex(at + 2))
+            .flatten()
+    };
+    let mut lone: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit(i) {
+            Some(0xD800..=0xDBFF) if matches!(unit(i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
+            Some(0xD800..=0xDFFF) => {
+                lone.push(i);
+                i += 6;
+            }
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    if lone.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut from = 0;
+    for at in lone {
+        out.push_str(&raw[from..at]);
+        out.push_str("\\ufffd");
+        from = at + 6;
+    }
+    out.push_str(&raw[from..]);
+    Some(out)
 }
 
 /// What a decoded record is: an event, an envelope around one, or neither.
@@ -421,6 +471,22 @@ mod tests {
         assert_eq!(e.time, NO_TIME);
         assert_eq!(e.read_only, Some(true));
         assert_eq!(e.account, "123");
+    }
+
+    #[test]
+    fn unpaired_surrogates_keep_the_event() {
+        let e = event(r#"{"eventName":"X","userAgent":"x\ud800y","eventSource":"s\udc00"}"#);
+        assert_eq!(e.user_agent, "x\u{fffd}y");
+        assert_eq!(e.source, "s\u{fffd}");
+        // A pair stays a pair.
+        let e = event(r#"{"eventName":"X","userAgent":"\ud83d\ude80\ud800"}"#);
+        assert_eq!(e.user_agent, "🚀\u{fffd}");
+        // Inside a lookup-events item.
+        let item = r#"{"EventId":"1","CloudTrailEvent":"{\"eventName\":\"X\",\"userAgent\":\"x\\ud800y\"}"}"#;
+        let Parsed::Lookup(inner) = parse_value(item).unwrap() else {
+            panic!("not a lookup item")
+        };
+        assert_eq!(event(&inner).user_agent, "x\u{fffd}y");
     }
 
     #[test]

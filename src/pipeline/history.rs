@@ -44,6 +44,20 @@ pub struct Rejected {
     pub attempted: Option<u64>,
 }
 
+/// An update whose version number cannot be right: 0, or not above the version
+/// before it. It makes no version (a diff against it would run backwards) and is
+/// listed in the history instead.
+#[derive(Debug, Clone)]
+pub struct Anomaly {
+    pub time: Millis,
+    pub actor: String,
+    pub event: u32,
+    pub event_id: String,
+    /// The version number the event claims.
+    pub claimed: u64,
+    pub note: String,
+}
+
 /// One lifetime of one pipeline.
 #[derive(Debug, Clone)]
 pub struct Lifetime {
@@ -57,6 +71,8 @@ pub struct Lifetime {
     /// By version number.
     pub versions: Vec<Version>,
     pub rejected: Vec<Rejected>,
+    /// Updates with impossible version numbers.
+    pub anomalies: Vec<Anomaly>,
     pub executions: usize,
     /// Reads, runs and other events before the first known version.
     pub activity_before: usize,
@@ -77,7 +93,7 @@ impl Lifetime {
         let mut iter = self.versions.iter().map(|v| v.number).peekable();
         while let Some(start) = iter.next() {
             let mut end = start;
-            while iter.peek() == Some(&(end + 1)) {
+            while end < u64::MAX && iter.peek() == Some(&(end + 1)) {
                 end += 1;
                 iter.next();
             }
@@ -94,11 +110,18 @@ impl Lifetime {
         }
     }
 
-    /// Versions not in the loaded logs, below the highest one (gaps and a missing start).
-    pub fn missing(&self) -> Vec<u64> {
-        let have: Vec<u64> = self.versions.iter().map(|v| v.number).collect();
-        let top = have.last().copied().unwrap_or(0);
-        (1..top).filter(|n| !have.contains(n)).collect()
+    /// Versions not in the loaded logs, below the highest one (gaps and a missing
+    /// start), as inclusive ranges: never expanded, whatever the numbers.
+    pub fn missing(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let mut expected = 1u64;
+        for v in &self.versions {
+            if v.number > expected {
+                out.push((expected, v.number - 1));
+            }
+            expected = v.number.saturating_add(1).max(expected);
+        }
+        out
     }
 
     /// The time of the last change (version, rejection or deletion).
@@ -200,6 +223,7 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                     deleted: None,
                     versions: Vec::new(),
                     rejected: Vec::new(),
+                    anomalies: Vec::new(),
                     executions: 0,
                     activity_before: 0,
                 });
@@ -235,12 +259,49 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                             at
                         }
                     };
-                    let number = version_of(response.as_ref().and_then(|p| p.get("version")))
-                        .or_else(|| {
-                            version_of(request.as_ref().and_then(|p| p.get("version")))
-                                .map(|v| v + 1)
-                        })
-                        .unwrap_or_else(|| all[at].latest().map(|v| v.number + 1).unwrap_or(1));
+                    let previous = all[at].latest().map(|v| v.number);
+                    let response_version =
+                        version_of(response.as_ref().and_then(|p| p.get("version")));
+                    let request_version =
+                        version_of(request.as_ref().and_then(|p| p.get("version")));
+                    let claimed = match (response_version, request_version, previous) {
+                        (Some(n), _, _) => Ok(n),
+                        (None, Some(r), _) => r.checked_add(1).ok_or(r),
+                        (None, None, Some(p)) => p.checked_add(1).ok_or(p),
+                        (None, None, None) => Ok(1),
+                    };
+                    // "Previous" in time: a version made strictly earlier with a
+                    // number as high (updates within one second may come in any order).
+                    let earlier_higher = |n: u64| {
+                        all[at]
+                            .versions
+                            .iter()
+                            .filter(|v| v.number >= n && v.time < e.time())
+                            .map(|v| v.number)
+                            .max()
+                    };
+                    let anomaly = match claimed {
+                        Err(n) => Some((n, format!("no version can follow version {n}"))),
+                        Ok(0) => Some((0, "claims version 0".to_string())),
+                        Ok(n) => earlier_higher(n).map(|p| {
+                            (
+                                n,
+                                format!("claims version {n}, not above the earlier version {p}"),
+                            )
+                        }),
+                    };
+                    if let Some((claimed, note)) = anomaly {
+                        all[at].anomalies.push(Anomaly {
+                            time: e.time(),
+                            actor: e.actor().to_string(),
+                            event: i as u32,
+                            event_id,
+                            claimed,
+                            note,
+                        });
+                        continue;
+                    }
+                    let number = claimed.unwrap_or(1);
                     let version = Version {
                         number,
                         time: e.time(),
@@ -270,7 +331,7 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                     let attempted = match e.name() {
                         "UpdatePipeline" => {
                             version_of(request.as_ref().and_then(|p| p.get("version")))
-                                .map(|v| v + 1)
+                                .and_then(|v| v.checked_add(1))
                         }
                         "CreatePipeline" => Some(1),
                         _ => None,
@@ -326,7 +387,9 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                 "created".to_string()
             } else {
                 match k.checked_sub(1).map(|p| &lifetime.versions[p]) {
-                    Some(prev) if prev.number + 1 == lifetime.versions[k].number => {
+                    Some(prev)
+                        if prev.number.checked_add(1) == Some(lifetime.versions[k].number) =>
+                    {
                         summary(&diff(&prev.structure, &lifetime.versions[k].structure))
                     }
                     _ => format!(

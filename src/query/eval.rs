@@ -71,17 +71,112 @@ fn match_any(list: &[Match], value: &str) -> bool {
     !value.is_empty() && list.iter().any(|m| m.is_match(value))
 }
 
+/// A list of [`Match`] values compiled once: exact values in a set, substrings in
+/// one Aho-Corasick automaton, so a list of 1,000 values costs about what one does.
+/// Same rules as [`Match::is_match`] (case-insensitive, Unicode lower-casing).
+pub struct MatchSet {
+    exact: rustc_hash::FxHashSet<String>,
+    substrings: Option<aho_corasick::AhoCorasick>,
+    /// An empty substring matches everything.
+    any: bool,
+}
+
+impl MatchSet {
+    pub fn new(list: &[Match]) -> MatchSet {
+        let exact = list
+            .iter()
+            .filter(|m| m.exact)
+            .map(|m| m.text.to_lowercase())
+            .collect();
+        let needles: Vec<String> = list
+            .iter()
+            .filter(|m| !m.exact)
+            .map(|m| m.text.to_lowercase())
+            .collect();
+        let any = needles.iter().any(|n| n.is_empty());
+        let substrings = if needles.is_empty() {
+            None
+        } else {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&needles)
+                .ok()
+        };
+        MatchSet {
+            exact,
+            substrings,
+            any,
+        }
+    }
+
+    /// Whether a non-empty `value` matches any value of the list.
+    pub fn is_match(&self, value: &str) -> bool {
+        if value.is_empty() {
+            return false;
+        }
+        if self.any {
+            return true;
+        }
+        let lower: std::borrow::Cow<'_, str> = if value.is_ascii() {
+            std::borrow::Cow::Borrowed(value)
+        } else {
+            std::borrow::Cow::Owned(value.to_lowercase())
+        };
+        if !self.exact.is_empty() {
+            let hit = if lower.is_ascii() {
+                self.exact.contains(lower.to_ascii_lowercase().as_str())
+            } else {
+                self.exact.contains(lower.as_ref())
+            };
+            if hit {
+                return true;
+            }
+        }
+        self.substrings
+            .as_ref()
+            .is_some_and(|ac| ac.is_match(lower.as_ref()))
+    }
+}
+
+/// What evaluating a filter on decoded events needs, prepared once per filter.
+pub struct Prepared {
+    pub fuzzy: Vec<FuzzyWord>,
+    /// One per term: the compiled value list of `user:`, `repo:` and `pipeline:` terms.
+    lists: Vec<Option<MatchSet>>,
+}
+
 impl Filter {
+    /// Compiles the filter's value lists and fuzzy words for [`Self::matches_fields`].
+    pub fn prepare(&self) -> Prepared {
+        Prepared {
+            fuzzy: self.fuzzy_words(),
+            lists: self
+                .terms
+                .iter()
+                .map(|t| match &t.cond {
+                    Cond::User(m) | Cond::Repo(m) | Cond::Pipeline(m) => Some(MatchSet::new(m)),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
     /// Evaluates on one decoded event; `raw` is its JSON (needed for `text:`).
-    pub fn matches_fields(&self, f: &EventFields<'_>, raw: &str, fuzzy: &[FuzzyWord]) -> bool {
+    pub fn matches_fields(&self, f: &EventFields<'_>, raw: &str, prepared: &Prepared) -> bool {
+        let fuzzy = &prepared.fuzzy;
         let mut fuzzy_at = 0;
-        self.terms.iter().all(|t| {
+        self.terms.iter().enumerate().all(|(k, t)| {
+            let list = prepared.lists.get(k).and_then(Option::as_ref);
+            let any = |v: &str, m: &[Match]| match list {
+                Some(set) => set.is_match(v),
+                None => match_any(m, v),
+            };
             let hit = match &t.cond {
                 Cond::User(m) => [&f.actor, &f.arn, &f.access_key, &f.principal]
                     .iter()
-                    .any(|v| match_any(m, v)),
-                Cond::Repo(m) => f.repositories.iter().any(|r| match_any(m, r)),
-                Cond::Pipeline(m) => f.pipelines.iter().any(|p| match_any(m, p)),
+                    .any(|v| any(v, m)),
+                Cond::Repo(m) => f.repositories.iter().any(|r| any(r, m)),
+                Cond::Pipeline(m) => f.pipelines.iter().any(|p| any(p, m)),
                 Cond::Event(l) => eq_any(l, &f.name),
                 Cond::Source(l) => eq_any(l, &f.source),
                 Cond::Account(l) => eq_any(l, &f.account),
@@ -214,7 +309,8 @@ impl<'a> Compiled<'a> {
             .map(|t| {
                 let check = match &t.cond {
                     Cond::User(m) => {
-                        let ids = strings.matching(|s| match_any(m, s));
+                        let set = MatchSet::new(m);
+                        let ids = strings.matching(|s| set.is_match(s));
                         Check::Identity {
                             table: identities_table(&|p| {
                                 ids[p.actor as usize]
@@ -225,14 +321,16 @@ impl<'a> Compiled<'a> {
                         }
                     }
                     Cond::Repo(m) => {
-                        let ids = strings.matching(|s| match_any(m, s));
+                        let set = MatchSet::new(m);
+                        let ids = strings.matching(|s| set.is_match(s));
                         Check::Sets {
                             column: SetCol::Repos,
                             table: sets_table(&|id| ids[id as usize]),
                         }
                     }
                     Cond::Pipeline(m) => {
-                        let ids = strings.matching(|s| match_any(m, s));
+                        let set = MatchSet::new(m);
+                        let ids = strings.matching(|s| set.is_match(s));
                         Check::Sets {
                             column: SetCol::Pipelines,
                             table: sets_table(&|id| ids[id as usize]),
@@ -413,5 +511,56 @@ impl<'a> Compiled<'a> {
             }
         }
         Some(mask)
+    }
+}
+
+#[cfg(test)]
+mod match_set_tests {
+    use super::*;
+
+    #[test]
+    fn match_set_agrees_with_match() {
+        let lists = [
+            vec![Match::substring("ALICE"), Match::exact("bob")],
+            vec![Match::substring("José"), Match::exact("ÉVE")],
+            vec![Match::substring("\u{212a}")], // Kelvin sign lower-cases to `k`
+            vec![Match::exact("x y"), Match::substring("ci-4")],
+        ];
+        let values = [
+            "alice",
+            "xALICEx",
+            "bob",
+            "Bob",
+            "bobby",
+            "josé garcía",
+            "JOSÉ",
+            "éve",
+            "Éve",
+            "kelvin",
+            "x y",
+            "Deployer/ci-42",
+            "",
+            "carol",
+        ];
+        for list in &lists {
+            let set = MatchSet::new(list);
+            for v in values {
+                assert_eq!(set.is_match(v), match_any(list, v), "{list:?} {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_list_costs_about_one_value() {
+        let list: Vec<Match> = (0..1000)
+            .map(|i| Match::substring(&format!("user-{i:04}-x")))
+            .collect();
+        let set = MatchSet::new(&list);
+        let start = std::time::Instant::now();
+        let hits = (0..200_000)
+            .filter(|i| set.is_match(&format!("arn:aws:iam::1:user/someone-{i}")))
+            .count();
+        assert_eq!(hits, 0);
+        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
     }
 }

@@ -231,9 +231,18 @@ impl Parser {
                 return Ok(filter);
             }
             let start = self.pos;
-            let negated = self.chars[self.pos] == '-'
-                && self.pos + 1 < self.chars.len()
-                && !self.chars[self.pos + 1].is_whitespace();
+            let negated = self.chars[self.pos] == '-';
+            if negated
+                && self
+                    .chars
+                    .get(self.pos + 1)
+                    .is_none_or(|c| c.is_whitespace())
+            {
+                return self.err(
+                    self.pos,
+                    "a lone `-` negates nothing: write it against the term, as in `-errors`",
+                );
+            }
             if negated {
                 self.pos += 1;
             }
@@ -502,7 +511,16 @@ mod tests {
         let f = Filter::parse("  -user:bot  errors -event:GetObject ").unwrap();
         assert_eq!(f.terms.len(), 3);
         assert!(f.terms[0].negated && !f.terms[1].negated && f.terms[2].negated);
-        assert_eq!(one("-").cond, Cond::Fuzzy("-".into()));
+        // A lone `-` is an error, not a fuzzy word that matches half the trail.
+        for text in ["-", "- errors", "errors -"] {
+            let err = Filter::parse(text).unwrap_err();
+            assert!(err.message.contains("lone `-`"), "{text}: {err}");
+        }
+        assert_eq!(Filter::parse("- errors").unwrap_err().column, 1);
+        assert_eq!(
+            Filter::parse("\"-\"").unwrap().terms[0].cond,
+            Cond::Fuzzy("-".into())
+        );
     }
 
     #[test]

@@ -263,7 +263,7 @@ impl App {
                 self.prompt = None;
                 let mut events = self.results.selection.events.clone();
                 if self.results.newest_first {
-                    events.reverse();
+                    crate::index::newest_first(&self.index, &mut events);
                 }
                 self.message = Some(format!(
                     "writing {} events to {path}…",

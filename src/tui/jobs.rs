@@ -62,7 +62,7 @@ pub fn spawn_loader(
 ) {
     std::thread::spawn(move || {
         let started = Instant::now();
-        let mut loader = Loader::start(&paths, &progress);
+        let mut loader = Loader::start(&paths, &opts, &progress);
         let mut last_events = 0usize;
         let mut last_sent = Instant::now();
         while loader.step(&opts, &progress) {

@@ -28,7 +28,7 @@ pub fn evaluate(
     let selection = select(index, &compiled);
     let mut shown = selection.events.clone();
     if newest_first {
-        shown.reverse();
+        crate::index::newest_first(index, &mut shown);
     }
     if compiled.is_fuzzy() {
         shown = best_first(&shown, &compiled);

@@ -60,11 +60,35 @@ fn choose_inputs(
     Ok((vec![path.to_path_buf()], Some(path)))
 }
 
+/// Why the browser cannot start here, if it cannot: it needs a terminal on
+/// standard output, and keys from a terminal (standard input, or `/dev/tty` when
+/// standard input carries the data, as with `-`).
+pub fn no_terminal(paths: &[PathBuf]) -> Option<String> {
+    use std::io::IsTerminal;
+    let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    let keys = std::io::stdin().is_terminal()
+        || (reads_stdin && std::fs::File::open("/dev/tty").is_ok_and(|t| t.is_terminal()));
+    if std::io::stdout().is_terminal() && keys {
+        return None;
+    }
+    let which = if std::io::stdout().is_terminal() {
+        "standard input"
+    } else {
+        "standard output"
+    };
+    Some(format!(
+        "the browser needs a terminal, and {which} is not one; use `trailscope query PATH…` to print events or `trailscope stats PATH…` for counts"
+    ))
+}
+
 pub fn run(
     paths: Vec<PathBuf>,
     filter: Option<String>,
     opts: &LoadOptions,
 ) -> Result<i32, CliError> {
+    if let Some(why) = no_terminal(&paths) {
+        return Err(CliError::Usage(why));
+    }
     let (inputs, demo) = choose_inputs(paths)?;
     let progress = Arc::new(Progress::default());
     let (tx, rx) = mpsc::channel();
@@ -115,6 +139,10 @@ fn watch_signals(terminate: Arc<AtomicBool>) -> std::io::Result<()> {
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             terminate.store(true, Ordering::Relaxed);
+            // The program is ending: delete the stdin spool now, because the exit
+            // below runs no destructors, and writing to a terminal that is gone
+            // (restore after SIGHUP) can fail and end this thread first.
+            crate::load::remove_spools();
             std::thread::sleep(Duration::from_millis(500));
             let _ = execute!(std::io::stdout(), DisableMouseCapture);
             ratatui::restore();

@@ -4,6 +4,7 @@
 mod cases;
 #[path = "../common/mod.rs"]
 mod common;
+mod issue10;
 
 use common::*;
 use trailscope::sanitize::has_raw_control;

@@ -393,6 +393,21 @@ pub fn changed_span(a: &str, b: &str) -> ((usize, usize), (usize, usize)) {
         .take(max_suffix)
         .take_while(|(x, y)| x == y)
         .count();
+    // Never split a character from its combining marks: a span that starts or
+    // ends between them would draw the marks on nothing ("preábpost" would look
+    // like "preabpost").
+    let is_mark = crate::sanitize::is_mark;
+    let mut prefix = prefix;
+    while prefix > 0
+        && (ac.get(prefix).is_some_and(|&c| is_mark(c))
+            || bc.get(prefix).is_some_and(|&c| is_mark(c)))
+    {
+        prefix -= 1;
+    }
+    let mut suffix = suffix;
+    while suffix > 0 && (is_mark(ac[ac.len() - suffix]) || is_mark(bc[bc.len() - suffix])) {
+        suffix -= 1;
+    }
     ((prefix, ac.len() - suffix), (prefix, bc.len() - suffix))
 }
 
@@ -408,5 +423,14 @@ mod tests {
         );
         assert_eq!(changed_span("abc", "abc"), ((3, 3), (3, 3)));
         assert_eq!(changed_span("ab", "abXY"), ((2, 2), (2, 4)));
+    }
+
+    #[test]
+    fn changed_span_keeps_combining_marks_with_their_letter() {
+        // "preabpost" against "preábpost" (a + U+0301): the change is "a" → "á".
+        let (a, b) = changed_span("preabpost", "prea\u{301}bpost");
+        assert_eq!((a, b), ((3, 4), (3, 5)));
+        let (a, b) = changed_span("xe\u{301}", "xe\u{300}");
+        assert_eq!((a, b), ((1, 3), (1, 3)));
     }
 }

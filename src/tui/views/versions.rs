@@ -4,6 +4,7 @@
 
 use super::{Target, Transition, movement};
 use crate::model::time::format_time_short;
+use crate::output::pipelines::version_label;
 use crate::pipeline::history::Lifetime;
 use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
@@ -12,6 +13,9 @@ use crate::tui::viewport::inner;
 use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+
+/// The timeline's version column: `v` and 8 digits whole, longer numbers cut with `…`.
+const VERSION_WIDTH: usize = 9;
 
 /// One row of a version timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,7 +169,7 @@ impl VersionsView {
                         n => format!("{n} runs"),
                     };
                     TableRow::texts([
-                        format!("v{}", x.number),
+                        version_label(&format!("v{}", x.number), VERSION_WIDTH),
                         format_time_short(x.time),
                         escape(&x.actor).into_owned(),
                         escape(&x.summary).into_owned(),
@@ -198,7 +202,7 @@ impl VersionsView {
                         format!("v{a}–v{b}")
                     };
                     TableRow::texts([
-                        label,
+                        version_label(&label, VERSION_WIDTH),
                         String::new(),
                         String::new(),
                         "not in the loaded logs".into(),
@@ -209,7 +213,7 @@ impl VersionsView {
             })
             .collect();
         let columns = vec![
-            Column::fixed("Version", 9),
+            Column::fixed("Version", VERSION_WIDTH as u16),
             Column::fixed("Time", 19),
             Column::fixed("Actor", 24),
             Column::fill("What changed", 1),

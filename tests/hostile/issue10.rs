@@ -1,0 +1,461 @@
+//! The cases of issue #10 ("nothing lost, nothing hangs"), each generated here.
+
+use crate::common::*;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs the binary with a deadline: a hang is a test failure, not a stuck suite.
+pub fn run_within(secs: u64, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let feeder = stdin.map(|data| {
+        let mut pipe = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&data);
+        })
+    });
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("trailscope {args:?} still running after {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(ok.success(), "mkfifo failed");
+}
+
+fn line(i: usize) -> String {
+    event(
+        &format!("id-{i}"),
+        "GetObject",
+        "alice",
+        "2024-03-01T10:00:00Z",
+    )
+}
+
+// Item 1: a FIFO in a walked directory is skipped and counted; one named on the
+// command line reads as a stream and never blocks forever.
+#[test]
+fn a_fifo_never_hangs_the_load() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", line(1));
+    mkfifo(&dir.path().join("zzz.json"));
+    let p = dir.path().to_str().unwrap();
+    let r = run_within(20, &["stats", "--format", "json", p], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["events"], 1);
+    assert_eq!(v["files"]["skipped"], 1, "{v:#}");
+    let r = run_within(20, &["query", p], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    // Named on the command line with no writer: read as an empty stream.
+    let fifo = dir.path().join("zzz.json");
+    let r = run_within(20, &["stats", fifo.to_str().unwrap()], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+// Item 2: the cap applies to devices, links to devices and standard input, and
+// events before the cap are kept.
+#[test]
+fn endless_inputs_stop_at_the_cap() {
+    let r = run_within(30, &["stats", "--max-file-bytes", "1M", "/dev/zero"], None);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("exceeds the per-file limit of 1.0 MiB"),
+        "{}",
+        r.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "good.json", line(1));
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("a.json")).unwrap();
+    let (v, r) = stats_json(&["--max-file-bytes", "1M", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["events"], 1);
+    // `yes '{…}' | trailscope stats --max-file-bytes 1M -`: 4 MiB of lines.
+    let one = line(7) + "\n";
+    let many = one.repeat((4 << 20) / one.len());
+    let r = run_within(
+        30,
+        &["stats", "--format", "json", "--max-file-bytes", "1M", "-"],
+        Some(many.into_bytes()),
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let kept = ((1 << 20) / one.len()) as u64;
+    assert_eq!(v["duplicates"].as_u64().unwrap() + 1, kept, "{v:#}");
+    let failures = v["failures"].to_string();
+    assert!(
+        failures.contains("exceeds the per-file limit of 1.0 MiB")
+            && failures.contains(&format!("{kept} event(s) before this point were kept")),
+        "{failures}"
+    );
+}
+
+// Item 2: a plain file over the cap keeps the events before it, whatever its shape;
+// a JSON-lines file larger than a streaming chunk loads whole.
+#[test]
+fn plain_files_over_the_cap_keep_their_first_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = (0..20_000).map(line).collect();
+    write(dir.path(), "big.jsonl", lines.join("\n"));
+    write(
+        dir.path(),
+        "big.json",
+        format!("{{\"Records\":[{}]}}", lines.join(",")),
+    );
+    for name in ["big.jsonl", "big.json"] {
+        let path = dir.path().join(name);
+        let (v, _) = stats_json(&["--max-file-bytes", "1M", path.to_str().unwrap()]);
+        let events = v["events"].as_u64().unwrap();
+        assert!(events > 1000 && events < 20_000, "{name}: {v:#}");
+        let failures = v["failures"].to_string();
+        assert!(
+            failures.contains("exceeds the per-file limit")
+                && failures.contains(&format!("({events} event(s) before this point were kept)")),
+            "{name}: {failures}"
+        );
+    }
+    // 45 MB of JSON lines: several streaming chunks, every event, line numbers of
+    // the whole file in errors.
+    let big: Vec<String> = (0..150_000).map(line).collect();
+    let mut text = big.join("\n");
+    text.push_str("\n{\"eventID\": broken\n");
+    text.push_str(&line(150_001));
+    write(dir.path(), "huge.jsonl", &text);
+    let (v, _) = stats_json(&[dir.path().join("huge.jsonl").to_str().unwrap()]);
+    assert_eq!(v["events"], 150_001, "{v:#}");
+    let failures = v["failures"].to_string();
+    assert!(failures.contains("line 150001"), "{failures}");
+}
+
+// Item 14: without a terminal the browser exits 2 with one line naming the subcommands.
+#[test]
+fn the_browser_refuses_to_start_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", line(1));
+    let r = run_within(20, &[dir.path().to_str().unwrap()], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "nothing is drawn into the output");
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("query") && r.stderr.contains("stats"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+// Item 17: filters that start with `-` are accepted; a lone `-` is a parse error.
+#[test]
+fn filters_may_start_with_a_minus() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().to_str().unwrap();
+    let text = [
+        event("1", "GetObject", "alice", "2024-03-01T10:00:00Z"),
+        event("2", "PutObject", "bob", "2024-03-01T10:00:01Z"),
+    ]
+    .join("\n");
+    write(dir.path(), "a.jsonl", text);
+    for (filter, want) in [("-errors", 2), ("-user:alice", 1)] {
+        let r = run(&["query", "--format", "jsonl", "--filter", filter, p]);
+        assert_eq!(r.code, 0, "{filter}: {}", r.stderr);
+        assert_eq!(r.stdout.lines().count(), want, "{filter}");
+        let r = run(&["stats", &format!("--filter={filter}"), p]);
+        assert_eq!(r.code, 0, "{filter}: {}", r.stderr);
+    }
+    let r = run(&["query", "--filter=- errors", p]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("lone `-`"), "{}", r.stderr);
+}
+
+// Item 18: a `user:` list of 1,000 values costs about what one value costs.
+#[test]
+fn a_long_user_list_is_not_slow() {
+    let (dir, _) = corpus(20_000, 18);
+    let p = dir.path().to_str().unwrap();
+    let time = |filter: &str| {
+        let start = Instant::now();
+        let r = run(&["query", "--format", "jsonl", "--filter", filter, p]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        (start.elapsed(), r.stdout.lines().count())
+    };
+    let (one, n1) = time("user:nobody-0");
+    let list: Vec<String> = (0..1000).map(|i| format!("nobody-{i}")).collect();
+    let (many, n2) = time(&format!("user:{}", list.join(",")));
+    assert_eq!((n1, n2), (0, 0));
+    assert!(
+        many < one * 3 + Duration::from_secs(1),
+        "1 value: {one:?}, 1,000 values: {many:?}"
+    );
+}
+
+// Item 7: events with no valid time sort last in both orders.
+#[test]
+fn events_without_a_time_sort_last_in_both_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = [
+        event("1", "Early", "alice", "2024-03-01T10:00:00Z"),
+        event("2", "NoTime", "alice", "not a time"),
+        event("3", "Late", "alice", "2024-03-02T10:00:00Z"),
+    ]
+    .join("\n");
+    write(dir.path(), "a.jsonl", text);
+    let mut app = browser(dir.path());
+    let names = |app: &trailscope::tui::app::App| -> Vec<String> {
+        app.results
+            .shown
+            .iter()
+            .map(|&i| app.index.event(i as usize).name().to_string())
+            .collect()
+    };
+    assert!(app.results.newest_first);
+    assert_eq!(names(&app), ["Late", "Early", "NoTime"]);
+    app.results.newest_first = false;
+    app.set_filter_text("");
+    assert_eq!(names(&app), ["Early", "Late", "NoTime"]);
+}
+
+// Item 4: an unpaired surrogate keeps its event, in every shape.
+#[test]
+fn an_unpaired_surrogate_keeps_the_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = event("s1", "GetObject", "alice", "2024-03-01T10:00:00Z")
+        .replace("\"readOnly\"", "\"userAgent\":\"x\\ud800y\",\"readOnly\"");
+    let good = event("s2", "PutObject", "bob", "2024-03-01T10:00:01Z");
+    write(
+        dir.path(),
+        "records.json",
+        format!("{{\"Records\":[{bad},{good}]}}"),
+    );
+    write(dir.path(), "lines.jsonl", format!("{good}\n{bad}\n"));
+    let item = serde_json::json!({"EventId": "s1", "CloudTrailEvent": bad}).to_string();
+    write(
+        dir.path(),
+        "lookup.json",
+        format!("{{\"Events\":[{item}]}}"),
+    );
+    let p = dir.path().to_str().unwrap();
+    let (v, r) = stats_json(&[p]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(v["files"]["failed"], 0, "{v:#}");
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 0, "{v:#}");
+    // Three copies of s1 (all the same record) and two of s2.
+    assert_eq!(v["events"], 2, "{v:#}");
+    assert_eq!(v["duplicates"], 3, "{v:#}");
+    let r = run(&[
+        "query",
+        "--format",
+        "jsonl",
+        "--filter",
+        "event:GetObject",
+        p,
+    ]);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stdout.contains(r"x\ud800y"), "{}", r.stdout);
+    let r = run(&["query", "--format", "csv", "--filter", "user:alice", p]);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+}
+
+fn pipeline_event(id: &str, name: &str, time: &str, request: Value, response: Value) -> String {
+    serde_json::json!({
+        "eventVersion": "1.09", "eventID": id, "eventTime": time,
+        "eventSource": "codepipeline.amazonaws.com", "eventName": name,
+        "awsRegion": "us-east-1", "recipientAccountId": "111122223333",
+        "userIdentity": {"type": "IAMUser", "userName": "alice"},
+        "requestParameters": {"pipeline": request},
+        "responseElements": {"pipeline": response}
+    })
+    .to_string()
+}
+
+use serde_json::{Value, json};
+
+fn structure(version: Value, project: &str) -> Value {
+    json!({"name": "P", "version": version, "stages": [{"name": "Build", "actions": [{"name": "B", "configuration": {"ProjectName": project}}]}]})
+}
+
+// Item 3: huge, zero and backwards version numbers.
+#[test]
+fn huge_pipeline_versions_are_ranges_not_allocations() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = [
+        pipeline_event(
+            "c",
+            "CreatePipeline",
+            "2024-03-01T10:00:00Z",
+            structure(json!(0), "a"),
+            structure(json!(1), "a"),
+        ),
+        pipeline_event(
+            "u1",
+            "UpdatePipeline",
+            "2024-03-01T10:01:00Z",
+            structure(json!(1), "b"),
+            structure(json!(1_000_000_000_000u64), "b"),
+        ),
+        // Not above the previous version: an anomaly, not a backwards diff.
+        pipeline_event(
+            "u2",
+            "UpdatePipeline",
+            "2024-03-01T10:02:00Z",
+            structure(json!(1), "c"),
+            structure(json!(0), "c"),
+        ),
+        pipeline_event(
+            "u3",
+            "UpdatePipeline",
+            "2024-03-01T10:03:00Z",
+            structure(json!(1), "d"),
+            structure(json!(5), "d"),
+        ),
+        pipeline_event(
+            "u4",
+            "UpdatePipeline",
+            "2024-03-01T10:04:00Z",
+            structure(json!(u64::MAX), "e"),
+            Value::Null,
+        ),
+    ];
+    write(dir.path(), "p.jsonl", events.join("\n"));
+    let p = dir.path().to_str().unwrap();
+    let r = run_within(30, &["pipelines", "--format", "json", p], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let l = &v[0];
+    let numbers: Vec<u64> = l["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1, 1_000_000_000_000], "{l:#}");
+    assert_eq!(l["missing_versions"], json!([[2, 999_999_999_999u64]]));
+    let anomalies: Vec<&str> = l["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(anomalies, ["u2", "u3", "u4"], "{l:#}");
+    // The table shows the whole number.
+    let r = run_within(30, &["pipelines", p], None);
+    assert!(r.stdout.contains("1000000000000"), "{}", r.stdout);
+    assert!(!r.stdout.contains(" v0"), "{}", r.stdout);
+    assert_eq!(
+        trailscope::output::pipelines::version_label("v1000000000000", 9),
+        "v1000000…"
+    );
+}
+
+// Item 12: values embedded in messages cannot forge lines.
+#[test]
+fn messages_cannot_forge_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let forged = "9\ntrailscope: all files verified OK";
+    let in_account = |id: &str, account: &str| {
+        let mut v: Value = serde_json::from_str(&pipeline_event(
+            id,
+            "CreatePipeline",
+            "2024-03-01T10:00:00Z",
+            structure(json!(0), "a"),
+            structure(json!(1), "a"),
+        ))
+        .unwrap();
+        v["recipientAccountId"] = json!(account);
+        v.to_string()
+    };
+    write(
+        dir.path(),
+        "p.jsonl",
+        [in_account("a", "111122223333"), in_account("b", forged)].join("\n"),
+    );
+    let p = dir.path().to_str().unwrap();
+    let r = run(&["diff", "--pipeline", "P", p]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        !r.stderr
+            .lines()
+            .any(|l| l.starts_with("trailscope: all files")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(r"9\u{a}trailscope"), "{}", r.stderr);
+    // A name given on the command line, echoed back.
+    let r = run(&["diff", "--pipeline", "x\ntrailscope: ok\ty", p]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(!r.stderr.contains('\t'), "{}", r.stderr);
+    let r = run(&["query", "--since", "a\nb", p]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+}
+
+// Item 11: invisible and format characters are escaped in text output; combining
+// marks are capped, so a cell stays near its width.
+#[test]
+fn invisible_characters_and_mark_floods_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let hidden = "ad\u{e0041}min\u{ad}\u{3164}\u{fffe}\u{e000}\u{fe0f}";
+    let zalgo = format!("e{}", "\u{301}".repeat(5000));
+    let text = [
+        event("1", "GetObject", hidden, "2024-03-01T10:00:00Z"),
+        event("2", "GetObject", &zalgo, "2024-03-01T10:00:01Z"),
+    ]
+    .join("\n");
+    write(dir.path(), "a.jsonl", text);
+    let p = dir.path().to_str().unwrap();
+    for format in ["table", "csv"] {
+        let r = run(&["query", "--format", format, p]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stdout.contains(r"ad\u{e0041}min\u{ad}\u{3164}\u{fffe}"),
+            "{format}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.lines().all(|l| l.chars().count() < 400),
+            "{format}: a line of {} characters",
+            r.stdout
+                .lines()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0)
+        );
+        assert!(r.stdout.contains("marks}"), "{format}: {}", r.stdout);
+    }
+    let r = run(&["users", p]);
+    assert!(r.stdout.contains(r"ad\u{e0041}min"), "{}", r.stdout);
+    // JSON lines stay valid and keep the value.
+    let r = run(&["query", "--format", "jsonl", p]);
+    let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["userIdentity"]["userName"], hidden);
+}
