@@ -4,9 +4,9 @@ use crate::error::CliError;
 use crate::format::thousands;
 use crate::load::scan::scan;
 use crate::load::{self, LoadOptions, LoadReport, Progress};
-use crate::model::time::parse_bound;
 use crate::output::{self, stats, table};
-use crate::query::{Compiled, Cond, Filter, Match, Term};
+use crate::query::parse::quote;
+use crate::query::{Compiled, Filter};
 use crate::sanitize::escape;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -101,21 +101,38 @@ pub struct LoadArgs {
     pub strict: bool,
 }
 
+/// The filter flags: each sets the filter-language term of the same name
+/// (see `query::fields::FIELDS`, which lists them and their flags).
 #[derive(Args, Debug, Clone, Default)]
 pub struct FilterArgs {
     /// Filter text in the filter language (terms AND together with the flags below).
     #[arg(long = "filter", value_name = "TEXT", allow_hyphen_values = true)]
     pub text_filter: Option<String>,
-    /// Actor, ARN, access key or principal contains T (case-insensitive).
-    #[arg(long, value_name = "T")]
+    /// Actor, ARN or principal contains T (case- and accent-insensitive; =T exact, also the access key).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub user: Option<String>,
+    /// Access key id: exact, or a prefix of 4 or more characters.
+    #[arg(long, value_name = "K")]
+    pub key: Option<String>,
+    /// Source IP: exact, a CIDR (10.0.0.0/8, IPv6 too), else a substring.
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<String>,
+    /// User agent contains T.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub agent: Option<String>,
+    /// Identity type contains T (IAMUser, AssumedRole, Root, AWSService…).
+    #[arg(long = "type", value_name = "T")]
+    pub identity_type: Option<String>,
     /// A CodeCommit repository of the event contains T.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub repo: Option<String>,
     /// A CodePipeline pipeline of the event contains T.
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub pipeline: Option<String>,
-    /// Event name is one of A,B,… (case-insensitive).
+    /// Any resource the event names (repository, pipeline, resource) contains T.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub resource: Option<String>,
+    /// Event name is one of A,B,… (case-insensitive; * and ? wildcards).
     #[arg(long, value_name = "A,B")]
     pub event: Option<String>,
     /// Event source (`codecommit` means codecommit.amazonaws.com).
@@ -125,23 +142,29 @@ pub struct FilterArgs {
     pub account: Option<String>,
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
-    /// From this time on (RFC 3339 or YYYY-MM-DD, UTC; inclusive).
-    #[arg(long, value_name = "T")]
+    /// Error code is one of A,B,….
+    #[arg(long, value_name = "CODE")]
+    pub error: Option<String>,
+    /// From this time on: RFC 3339, YYYY-MM-DD, 2024-03-02T10:00 (UTC unless an offset), or -2h.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub since: Option<String>,
-    /// Before this time (exclusive).
-    #[arg(long, value_name = "T")]
+    /// Before this time (exclusive); same forms as --since.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub until: Option<String>,
+    /// Within this span before the newest loaded event (2h, 30m, 7d).
+    #[arg(long, value_name = "SPAN")]
+    pub last: Option<String>,
     /// Only events with an errorCode.
     #[arg(long)]
     pub errors: bool,
     /// Only read-only events.
-    #[arg(long, conflicts_with = "mutating")]
+    #[arg(long, alias = "readonly", conflicts_with = "mutating")]
     pub read_only: bool,
     /// Only mutating events.
     #[arg(long)]
     pub mutating: bool,
     /// The raw event JSON contains T (case-insensitive).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub text: Option<String>,
 }
 
@@ -193,8 +216,12 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is not a size (examples: 4G, 512M, 1000000)"))
 }
 
+/// How a flag's value is written as its term's value (one quoted value, or a list).
+type WriteValue = dyn Fn(&str) -> String;
+
 impl FilterArgs {
-    /// The flags and `--filter` text as one filter.
+    /// The flags and `--filter` text as one filter. Each flag is written as its
+    /// filter term and parsed, so flags and text follow the same rules.
     pub fn to_filter(&self) -> Result<Filter, String> {
         let mut f = match &self.text_filter {
             Some(t) => {
@@ -202,64 +229,54 @@ impl FilterArgs {
             }
             None => Filter::default(),
         };
-        let list = |s: &str| {
-            s.split(',')
-                .map(|x| x.trim().to_string())
-                .filter(|x| !x.is_empty())
+        let one = |v: &str| quote(v);
+        let list = |v: &str| {
+            v.split(',')
+                .map(|x| quote(x.trim()))
                 .collect::<Vec<_>>()
+                .join(",")
         };
-        let time = |flag: &str, s: &str| {
-            parse_bound(s).ok_or_else(|| format!("--{flag}: `{}` is not a time: use YYYY-MM-DD or RFC 3339 (2024-03-01T10:00:00Z)", escape(s)))
-        };
-        let mut add = |cond: Cond| {
-            f.terms.push(Term {
-                negated: false,
-                cond,
+        let values: [(&str, &Option<String>, &WriteValue); 16] = [
+            ("user", &self.user, &one),
+            ("key", &self.key, &one),
+            ("ip", &self.ip, &list),
+            ("agent", &self.agent, &one),
+            ("type", &self.identity_type, &one),
+            ("repo", &self.repo, &one),
+            ("pipeline", &self.pipeline, &one),
+            ("resource", &self.resource, &one),
+            ("event", &self.event, &list),
+            ("source", &self.source, &list),
+            ("account", &self.account, &list),
+            ("region", &self.region, &list),
+            ("error", &self.error, &list),
+            ("since", &self.since, &one),
+            ("until", &self.until, &one),
+            ("last", &self.last, &one),
+        ];
+        let mut terms: Vec<String> = values
+            .iter()
+            .filter_map(|(field, value, write)| {
+                value.as_ref().map(|v| format!("{field}:{}", write(v)))
             })
-        };
-        if let Some(v) = &self.user {
-            add(Cond::User(vec![Match::substring(v)]));
+            .collect();
+        for (word, on) in [
+            ("errors", self.errors),
+            ("readonly", self.read_only),
+            ("mutating", self.mutating),
+        ] {
+            if on {
+                terms.push(word.to_string());
+            }
         }
-        if let Some(v) = &self.repo {
-            add(Cond::Repo(vec![Match::substring(v)]));
+        if let Some(t) = &self.text {
+            terms.push(format!("text:{}", quote(t)));
         }
-        if let Some(v) = &self.pipeline {
-            add(Cond::Pipeline(vec![Match::substring(v)]));
-        }
-        if let Some(v) = &self.event {
-            add(Cond::Event(list(v)));
-        }
-        if let Some(v) = &self.source {
-            add(Cond::Source(
-                list(v)
-                    .iter()
-                    .map(|s| crate::query::parse::expand_source(s))
-                    .collect(),
-            ));
-        }
-        if let Some(v) = &self.account {
-            add(Cond::Account(list(v)));
-        }
-        if let Some(v) = &self.region {
-            add(Cond::Region(list(v)));
-        }
-        if let Some(v) = &self.since {
-            add(Cond::Since(time("since", v)?));
-        }
-        if let Some(v) = &self.until {
-            add(Cond::Until(time("until", v)?));
-        }
-        if self.errors {
-            add(Cond::Errors);
-        }
-        if self.read_only {
-            add(Cond::ReadOnly);
-        }
-        if self.mutating {
-            add(Cond::Mutating);
-        }
-        if let Some(v) = &self.text {
-            add(Cond::Text(v.clone()));
+        for term in terms {
+            let flag = term.split(':').next().unwrap_or_default().to_string();
+            let parsed =
+                Filter::parse(&term).map_err(|e| format!("--{flag}: {}", escape(&e.message)))?;
+            f.terms.extend(parsed.terms);
         }
         Ok(f)
     }
@@ -358,7 +375,18 @@ struct Cells {
 
 fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     let filter = args.filter.to_filter().map_err(CliError::Usage)?;
-    let prepared = filter.prepare();
+    // Fuzzy words match the distinct values of the whole trail and `last:`
+    // counts from its newest event: those filters need the index first.
+    let prepared = if filter.needs_index() || !filter.fuzzy_words().is_empty() {
+        let (index, _) = load::load(
+            &default_paths(args.paths.clone()),
+            opts,
+            &Progress::default(),
+        );
+        filter.prepare_with(&index)
+    } else {
+        filter.prepare()
+    };
     let format = args.format;
     let progress = Progress::default();
     let result = scan(&default_paths(args.paths), opts, &progress, |raw, f| {

@@ -225,12 +225,25 @@ fn text_search_runs_in_the_background_then_filters() {
 }
 
 #[test]
-fn fuzzy_words_put_best_matches_first() {
+fn fuzzy_words_keep_the_list_in_time_order_and_say_when_nothing_matches() {
     let (_d, mut app) = app();
-    app.set_filter_text("gitpush");
+    app.set_filter_text("gitpsh");
     assert!(!app.results.shown.is_empty());
-    let first = app.index.event(app.results.shown[0] as usize);
-    assert_eq!(first.name(), "GitPush");
+    let times: Vec<i64> = app
+        .results
+        .shown
+        .iter()
+        .map(|&i| app.index.cols.time[i as usize])
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "newest first, whatever the scores"
+    );
+    assert!(app.results.unmatched.is_empty());
+    app.set_filter_text("qxzqxzqxz");
+    assert!(app.results.shown.is_empty());
+    assert_eq!(app.results.unmatched, ["qxzqxzqxz"]);
+    assert!(draw_text(&app, 140, 40).contains("no value matches `qxzqxzqxz`"));
 }
 
 #[test]

@@ -166,22 +166,33 @@ impl Index {
         EventRef { index: self, i }
     }
 
-    /// The distinct values bare filter words are matched against: event names,
-    /// sources, actors, resources, repositories and pipelines.
+    /// The distinct values bare filter words are matched against: every indexed
+    /// text field (names, sources, resources, addresses, user agents, error codes,
+    /// accounts, regions), the actors, ARNs and access keys, repositories and pipelines.
     pub fn fuzzy_candidates(&self) -> Vec<StrId> {
         let mut seen = vec![false; self.strings.len()];
-        let mut mark = |id: StrId| seen[id as usize] = true;
         let c = &self.cols;
-        for i in 0..c.len() {
-            mark(c.name[i]);
-            mark(c.source[i]);
-            mark(c.resource[i]);
+        for column in [
+            &c.name,
+            &c.source,
+            &c.resource,
+            &c.source_ip,
+            &c.user_agent,
+            &c.error,
+            &c.account,
+            &c.region,
+        ] {
+            for &id in column {
+                seen[id as usize] = true;
+            }
         }
         for p in &self.identities {
-            mark(p.actor);
+            for id in [p.actor, p.arn, p.access_key] {
+                seen[id as usize] = true;
+            }
         }
         for set in &self.sets {
-            set.iter().for_each(|&id| mark(id));
+            set.iter().for_each(|&id| seen[id as usize] = true);
         }
         seen[0] = false;
         seen.iter()

@@ -48,8 +48,9 @@ impl Strings {
     }
 
     /// Every id whose string satisfies `pred`, as a membership table indexed by id.
-    pub fn matching(&self, mut pred: impl FnMut(&str) -> bool) -> Vec<bool> {
-        self.list.iter().map(|s| pred(s)).collect()
+    pub fn matching(&self, pred: impl Fn(&str) -> bool + Sync) -> Vec<bool> {
+        use rayon::prelude::*;
+        self.list.par_iter().map(|s| pred(s)).collect()
     }
 }
 

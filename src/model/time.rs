@@ -83,13 +83,43 @@ pub fn parse_event_time(text: &str) -> Option<Millis> {
     Some(seconds * 1000 + millis)
 }
 
-/// Parses a filter bound: RFC 3339 (as [`parse_event_time`]) or a bare `YYYY-MM-DD` (midnight UTC).
+/// Parses a filter bound: RFC 3339 (as [`parse_event_time`]), a bare
+/// `YYYY-MM-DD` (midnight UTC), or a timestamp cut after the hour or the minute
+/// (`2024-03-02T10`, `2024-03-02T10:00`), UTC unless it carries an offset.
 pub fn parse_bound(text: &str) -> Option<Millis> {
     let t = text.trim();
     if t.len() == 10 {
         return parse_event_time(&format!("{t}T00:00:00Z"));
     }
-    parse_event_time(t)
+    if let Some(full) = parse_event_time(t) {
+        return Some(full);
+    }
+    // A partial time: the clock part before any zone is `HH` or `HH:MM`.
+    let (date, rest) = (t.get(..11)?, t.get(11..)?);
+    let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (clock, zone) = rest.split_at(zone_at);
+    let clock = match clock.len() {
+        2 => format!("{clock}:00:00"),
+        5 => format!("{clock}:00"),
+        _ => return None,
+    };
+    parse_event_time(&format!("{date}{clock}{zone}"))
+}
+
+/// A span of time written `90s`, `30m`, `2h`, `7d` or `1w`, in milliseconds.
+pub fn parse_span(text: &str) -> Option<Millis> {
+    let t = text.trim();
+    let unit = t.chars().last()?;
+    let n: i64 = t[..t.len() - unit.len_utf8()].parse().ok()?;
+    let ms = match unit.to_ascii_lowercase() {
+        's' => 1_000,
+        'm' => 60_000,
+        'h' => 3_600_000,
+        'd' => 86_400_000,
+        'w' => 7 * 86_400_000,
+        _ => return None,
+    };
+    (n >= 0).then(|| n.checked_mul(ms)).flatten()
 }
 
 fn is_leap(year: i64) -> bool {
@@ -188,6 +218,29 @@ mod tests {
             parse_event_time("2024-03-01T00:00:00Z")
         );
         assert_eq!(parse_bound("bad"), None);
+    }
+
+    #[test]
+    fn bounds_accept_partial_times_and_offsets() {
+        let ten = parse_event_time("2024-03-02T10:00:00Z");
+        assert_eq!(parse_bound("2024-03-02T10:00"), ten);
+        assert_eq!(parse_bound("2024-03-02T10"), ten);
+        assert_eq!(parse_bound("2024-03-02 10:00"), ten);
+        assert_eq!(parse_bound("2024-03-02T11:00+01:00"), ten);
+        assert_eq!(parse_bound("2024-03-02T05-05:00"), ten);
+        assert_eq!(parse_bound("2024-03-02T10:0"), None);
+        assert_eq!(parse_bound("2024-03-02T1"), None);
+    }
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("2h"), Some(7_200_000));
+        assert_eq!(parse_span("30m"), Some(1_800_000));
+        assert_eq!(parse_span("1w"), Some(604_800_000));
+        assert_eq!(parse_span("90s"), Some(90_000));
+        for bad in ["", "h", "2", "2x", "-2h", "99999999999999999999d"] {
+            assert_eq!(parse_span(bad), None, "{bad}");
+        }
     }
 
     #[test]

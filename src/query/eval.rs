@@ -1,11 +1,15 @@
-//! Evaluating a [`Filter`]: on an [`Index`] (precomputed per distinct string, then
-//! a scan of integer columns) and on a freshly decoded event (the streaming CLI).
-//! Both evaluators implement the same rules; a test checks they agree.
+//! Evaluating a [`Filter`]: on an [`Index`] (each term compiled to a table over
+//! the distinct strings, identities or sets, then a scan of integer columns) and
+//! on a freshly decoded event (the streaming CLI). Both evaluators implement the
+//! same rules; tests check they agree.
 
 use super::fuzzy::FuzzyWord;
-use super::parse::{Cond, Filter, Match, contains_ci};
+use super::matcher::{Matcher, Mode};
+use super::parse::{Cond, Filter, Match, Term, contains_ci, fold};
 use crate::index::{Identity, Index, StrId, flag};
-use crate::model::EventFields;
+use crate::model::{EventFields, Millis, NO_TIME};
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
 
 /// The facet a term constrains; facet counts ignore the terms of their own facet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,158 +65,261 @@ impl Facet {
     }
 }
 
-fn eq_any(list: &[String], value: &str) -> bool {
-    list.iter().any(|x| {
-        x.eq_ignore_ascii_case(value) || (!x.is_ascii() && x.to_lowercase() == value.to_lowercase())
+fn matches_of(list: &[String]) -> Vec<Match> {
+    list.iter().map(|s| Match::exact(s)).collect()
+}
+
+/// The value matchers a condition needs: (for its fields, for the access key).
+fn matchers(cond: &Cond) -> Option<(Matcher, Option<Matcher>)> {
+    Some(match cond {
+        Cond::User(m) => {
+            // The access key only by an exact value: `user:bob` must not find
+            // an access key that happens to contain "BOB".
+            let exact: Vec<Match> = m.iter().filter(|m| m.exact).cloned().collect();
+            (
+                Matcher::new(m, Mode::Text),
+                Some(Matcher::new(&exact, Mode::Whole)),
+            )
+        }
+        Cond::Key(m) => (Matcher::new(m, Mode::Prefix), None),
+        Cond::Ip(m) => (Matcher::new(m, Mode::Ip), None),
+        Cond::Agent(m) | Cond::Type(m) | Cond::Repo(m) | Cond::Pipeline(m) | Cond::Resource(m) => {
+            (Matcher::new(m, Mode::Text), None)
+        }
+        Cond::Event(l)
+        | Cond::Source(l)
+        | Cond::Account(l)
+        | Cond::Region(l)
+        | Cond::ErrorCode(l) => (Matcher::new(&matches_of(l), Mode::Whole), None),
+        _ => return None,
     })
 }
 
-fn match_any(list: &[Match], value: &str) -> bool {
-    !value.is_empty() && list.iter().any(|m| m.is_match(value))
-}
-
-/// A list of [`Match`] values compiled once: exact values in a set, substrings in
-/// one Aho-Corasick automaton, so a list of 1,000 values costs about what one does.
-/// Same rules as [`Match::is_match`] (case-insensitive, Unicode lower-casing).
-pub struct MatchSet {
-    exact: rustc_hash::FxHashSet<String>,
-    substrings: Option<aho_corasick::AhoCorasick>,
-    /// An empty substring matches everything.
-    any: bool,
-}
-
-impl MatchSet {
-    pub fn new(list: &[Match]) -> MatchSet {
-        let exact = list
-            .iter()
-            .filter(|m| m.exact)
-            .map(|m| m.text.to_lowercase())
-            .collect();
-        let needles: Vec<String> = list
-            .iter()
-            .filter(|m| !m.exact)
-            .map(|m| m.text.to_lowercase())
-            .collect();
-        let any = needles.iter().any(|n| n.is_empty());
-        let substrings = if needles.is_empty() {
-            None
-        } else {
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&needles)
-                .ok()
-        };
-        MatchSet {
-            exact,
-            substrings,
-            any,
-        }
-    }
-
-    /// Whether a non-empty `value` matches any value of the list.
-    pub fn is_match(&self, value: &str) -> bool {
-        if value.is_empty() {
-            return false;
-        }
-        if self.any {
-            return true;
-        }
-        let lower: std::borrow::Cow<'_, str> = if value.is_ascii() {
-            std::borrow::Cow::Borrowed(value)
-        } else {
-            std::borrow::Cow::Owned(value.to_lowercase())
-        };
-        if !self.exact.is_empty() {
-            let hit = if lower.is_ascii() {
-                self.exact.contains(lower.to_ascii_lowercase().as_str())
-            } else {
-                self.exact.contains(lower.as_ref())
-            };
-            if hit {
-                return true;
-            }
-        }
-        self.substrings
-            .as_ref()
-            .is_some_and(|ac| ac.is_match(lower.as_ref()))
-    }
+/// One term, prepared for decoded events.
+enum PNode {
+    Leaf {
+        negated: bool,
+        cond: Cond,
+        matcher: Option<Box<(Matcher, Option<Matcher>)>>,
+        /// For a fuzzy word: the folded values it matches in the loaded index.
+        accepted: Option<Arc<FxHashSet<String>>>,
+    },
+    Group {
+        negated: bool,
+        alts: Vec<Vec<PNode>>,
+    },
 }
 
 /// What evaluating a filter on decoded events needs, prepared once per filter.
 pub struct Prepared {
-    pub fuzzy: Vec<FuzzyWord>,
-    /// One per term: the compiled value list of `user:`, `repo:` and `pipeline:` terms.
-    lists: Vec<Option<MatchSet>>,
+    nodes: Vec<PNode>,
+    /// The newest event's time in the loaded data, for `last:`.
+    newest: Option<Millis>,
 }
 
 impl Filter {
-    /// Compiles the filter's value lists and fuzzy words for [`Self::matches_fields`].
+    /// Compiles the filter for [`Self::matches_fields`]. A filter with fuzzy
+    /// words or `last:` needs [`Self::prepare_with`] instead.
     pub fn prepare(&self) -> Prepared {
-        Prepared {
-            fuzzy: self.fuzzy_words(),
-            lists: self
-                .terms
+        self.prepare_inner(None)
+    }
+
+    /// Compiles the filter with what only the whole index knows: the values each
+    /// fuzzy word matches, and the newest event's time.
+    pub fn prepare_with(&self, index: &Index) -> Prepared {
+        self.prepare_inner(Some(index))
+    }
+
+    fn prepare_inner(&self, index: Option<&Index>) -> Prepared {
+        fn build(terms: &[Term], index: Option<&Index>) -> Vec<PNode> {
+            terms
                 .iter()
                 .map(|t| match &t.cond {
-                    Cond::User(m) | Cond::Repo(m) | Cond::Pipeline(m) => Some(MatchSet::new(m)),
-                    _ => None,
+                    Cond::Group(alts) => PNode::Group {
+                        negated: t.negated,
+                        alts: alts.iter().map(|a| build(a, index)).collect(),
+                    },
+                    cond => PNode::Leaf {
+                        negated: t.negated,
+                        cond: cond.clone(),
+                        matcher: matchers(cond).map(Box::new),
+                        accepted: match (cond, index) {
+                            (Cond::Fuzzy(w), Some(index)) => {
+                                let strings = &index.strings;
+                                let ids = fuzzy_matches(
+                                    &FuzzyWord::new(w),
+                                    index,
+                                    &index.fuzzy_candidates(),
+                                );
+                                Some(Arc::new(
+                                    ids.into_iter()
+                                        .map(|(id, _)| fold(strings.get(id)))
+                                        .collect(),
+                                ))
+                            }
+                            _ => None,
+                        },
+                    },
                 })
-                .collect(),
+                .collect()
+        }
+        Prepared {
+            nodes: build(&self.terms, index),
+            newest: index.and_then(newest_time),
         }
     }
 
     /// Evaluates on one decoded event; `raw` is its JSON (needed for `text:`).
     pub fn matches_fields(&self, f: &EventFields<'_>, raw: &str, prepared: &Prepared) -> bool {
-        let fuzzy = &prepared.fuzzy;
-        let mut fuzzy_at = 0;
-        self.terms.iter().enumerate().all(|(k, t)| {
-            let list = prepared.lists.get(k).and_then(Option::as_ref);
-            let any = |v: &str, m: &[Match]| match list {
-                Some(set) => set.is_match(v),
-                None => match_any(m, v),
-            };
-            let hit = match &t.cond {
-                Cond::User(m) => [&f.actor, &f.arn, &f.access_key, &f.principal]
-                    .iter()
-                    .any(|v| any(v, m)),
-                Cond::Repo(m) => f.repositories.iter().any(|r| any(r, m)),
-                Cond::Pipeline(m) => f.pipelines.iter().any(|p| any(p, m)),
-                Cond::Event(l) => eq_any(l, &f.name),
-                Cond::Source(l) => eq_any(l, &f.source),
-                Cond::Account(l) => eq_any(l, &f.account),
-                Cond::Region(l) => eq_any(l, &f.region),
-                Cond::ErrorCode(l) => eq_any(l, &f.error_code),
-                Cond::Since(t) => f.time >= *t && f.time != crate::model::NO_TIME,
-                Cond::Until(t) => f.time < *t,
-                Cond::Errors => !f.error_code.is_empty(),
-                Cond::ReadOnly => f.read_only == Some(true),
-                Cond::Mutating => f.read_only == Some(false),
-                Cond::Text(s) => contains_ci(raw, s),
-                Cond::Fuzzy(_) => {
-                    let word = &fuzzy[fuzzy_at];
-                    fuzzy_at += 1;
-                    [&f.actor, &f.name, &f.source]
-                        .into_iter()
-                        .chain(f.repositories.iter())
-                        .chain(f.pipelines.iter())
-                        .chain(std::iter::once(&f.first_resource))
-                        .any(|v| word.score(v).is_some())
+        fn all(nodes: &[PNode], f: &EventFields<'_>, raw: &str, newest: Option<Millis>) -> bool {
+            nodes.iter().all(|n| match n {
+                PNode::Group { negated, alts } => {
+                    alts.iter().any(|a| all(a, f, raw, newest)) != *negated
                 }
-            };
-            hit != t.negated
-        })
+                PNode::Leaf {
+                    negated,
+                    cond,
+                    matcher,
+                    accepted,
+                } => {
+                    leaf(
+                        cond,
+                        matcher.as_deref(),
+                        accepted.as_deref(),
+                        f,
+                        raw,
+                        newest,
+                    ) != *negated
+                }
+            })
+        }
+        all(&prepared.nodes, f, raw, prepared.newest)
     }
 
     /// The fuzzy words of the filter, in term order, ready to match.
     pub fn fuzzy_words(&self) -> Vec<FuzzyWord> {
-        self.terms
-            .iter()
+        self.all_terms()
+            .into_iter()
             .filter_map(|t| match &t.cond {
                 Cond::Fuzzy(w) => Some(FuzzyWord::new(w)),
                 _ => None,
             })
             .collect()
     }
+}
+
+/// One condition on a decoded event.
+fn leaf(
+    cond: &Cond,
+    matcher: Option<&(Matcher, Option<Matcher>)>,
+    accepted: Option<&FxHashSet<String>>,
+    f: &EventFields<'_>,
+    raw: &str,
+    newest: Option<Millis>,
+) -> bool {
+    let any = |values: &[&str]| matcher.is_some_and(|(m, _)| values.iter().any(|v| m.is_match(v)));
+    let resources = || -> Vec<&str> {
+        let mut v: Vec<&str> = f
+            .repositories
+            .iter()
+            .chain(f.pipelines.iter())
+            .map(|c| c.as_ref())
+            .collect();
+        v.push(f.resource());
+        v
+    };
+    match cond {
+        Cond::User(_) => {
+            any(&[&f.actor, &f.arn, &f.principal])
+                || matcher.is_some_and(|(_, keys)| {
+                    keys.as_ref().is_some_and(|k| k.is_match(&f.access_key))
+                })
+        }
+        Cond::Key(_) => any(&[&f.access_key]),
+        Cond::Ip(_) => any(&[&f.source_ip]),
+        Cond::Agent(_) => any(&[&f.user_agent]),
+        Cond::Type(_) => any(&[&f.identity_type]),
+        Cond::Repo(_) => any(&f
+            .repositories
+            .iter()
+            .map(|c| c.as_ref())
+            .collect::<Vec<_>>()),
+        Cond::Pipeline(_) => any(&f.pipelines.iter().map(|c| c.as_ref()).collect::<Vec<_>>()),
+        Cond::Resource(_) => any(&resources()),
+        Cond::Event(_) => any(&[&f.name]),
+        Cond::Source(_) => any(&[&f.source]),
+        Cond::Account(_) => any(&[&f.account]),
+        Cond::Region(_) => any(&[&f.region]),
+        Cond::ErrorCode(_) => any(&[&f.error_code]),
+        Cond::Since(t) => f.time >= *t && f.time != NO_TIME,
+        Cond::Until(t) => f.time < *t,
+        Cond::Last(ms) => {
+            newest.is_some_and(|n| f.time >= n.saturating_sub(*ms) && f.time != NO_TIME)
+        }
+        Cond::Errors => !f.error_code.is_empty(),
+        Cond::ReadOnly => f.read_only == Some(true),
+        Cond::Mutating => f.read_only == Some(false),
+        Cond::Text(s) => contains_ci(raw, s),
+        Cond::Fuzzy(w) => {
+            let mut values: Vec<&str> = vec![
+                &f.actor,
+                &f.arn,
+                &f.access_key,
+                &f.name,
+                &f.source,
+                &f.source_ip,
+                &f.user_agent,
+                &f.error_code,
+                &f.account,
+                &f.region,
+            ];
+            values.extend(resources());
+            match accepted {
+                Some(set) => values
+                    .iter()
+                    .any(|v| !v.is_empty() && set.contains(&fold(v))),
+                None => {
+                    let word = FuzzyWord::new(w);
+                    values.iter().any(|v| word.score(v).is_some())
+                }
+            }
+        }
+        Cond::Group(_) => false,
+    }
+}
+
+/// The newest valid event time of an index (events are sorted by time).
+pub fn newest_time(index: &Index) -> Option<Millis> {
+    index
+        .cols
+        .time
+        .iter()
+        .rev()
+        .find(|&&t| t != NO_TIME)
+        .copied()
+}
+
+/// The distinct values a fuzzy word matches, with their scores. Contiguous
+/// matches win: when some value holds the word as it is typed, scattered
+/// matches are dropped; otherwise matches scoring under half the best are.
+pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, candidates: &[StrId]) -> Vec<(StrId, i64)> {
+    use rayon::prelude::*;
+    let strings = &index.strings;
+    let scored: Vec<(StrId, i64, bool)> = candidates
+        .par_iter()
+        .filter_map(|&id| {
+            let s = strings.get(id);
+            word.score(s)
+                .map(|score| (id, score, contains_ci(s, word.text())))
+        })
+        .collect();
+    let contiguous = scored.iter().any(|x| x.2);
+    let best = scored.iter().map(|x| x.1).max().unwrap_or(0);
+    scored
+        .into_iter()
+        .filter(|&(_, score, whole)| if contiguous { whole } else { score * 2 >= best })
+        .map(|(id, score, _)| (id, score))
+        .collect()
 }
 
 /// One term, prepared against an index.
@@ -222,20 +329,15 @@ enum Check {
         columns: Vec<Col>,
         table: Vec<bool>,
     },
-    /// The set column's set id is marked in `table`.
-    Sets {
-        column: SetCol,
-        table: Vec<bool>,
-    },
     /// The event's identity id is marked in `table`.
     Identity {
         table: Vec<bool>,
     },
-    /// Strings, identities or sets (fuzzy words look at names, actors and resources).
+    /// Strings, identities or sets (fuzzy words and `resource:` look at several fields).
     Either {
         columns: Vec<Col>,
         strings: Vec<bool>,
-        identities: Vec<bool>,
+        identities: Option<Vec<bool>>,
         sets: Vec<(SetCol, Vec<bool>)>,
     },
     Since(i64),
@@ -243,7 +345,19 @@ enum Check {
     Errors,
     ReadOnly(bool),
     /// Decided elsewhere (raw text search); `None` = not yet known, counts as a match.
-    Raw(Option<std::sync::Arc<Vec<bool>>>),
+    Raw(Option<Arc<Vec<bool>>>),
+}
+
+enum Node {
+    Leaf {
+        negated: bool,
+        facet: Option<Facet>,
+        check: Check,
+    },
+    Group {
+        negated: bool,
+        alts: Vec<Vec<Node>>,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -254,6 +368,8 @@ enum Col {
     Account,
     Error,
     Resource,
+    SourceIp,
+    UserAgent,
 }
 
 #[derive(Clone, Copy)]
@@ -265,166 +381,222 @@ enum SetCol {
 /// A filter compiled against one index.
 pub struct Compiled<'a> {
     index: &'a Index,
-    terms: Vec<(bool, Option<Facet>, Check)>,
-    /// Best fuzzy score per string id (0: no match), when the filter has bare words.
-    fuzzy_scores: Option<Vec<i32>>,
+    nodes: Vec<Node>,
+    fuzzy: bool,
+    /// Fuzzy words that match no value at all.
+    unmatched: Vec<String>,
 }
 
 /// Per `text:` needle, which events' raw JSON contains it.
-pub type TextHits = rustc_hash::FxHashMap<String, std::sync::Arc<Vec<bool>>>;
+pub type TextHits = rustc_hash::FxHashMap<String, Arc<Vec<bool>>>;
 
 /// What a compiled filter may use besides the index.
 #[derive(Default, Clone)]
 pub struct Scope<'s> {
     /// For `text:` terms: which events matched a raw scan of each needle, once known.
     pub text_hits: Option<&'s TextHits>,
-    /// The strings bare words are matched against (all strings when `None`).
+    /// The strings bare words are matched against (the index's candidates when `None`).
     pub fuzzy_candidates: Option<&'s [StrId]>,
 }
 
+struct Compiler<'a, 's> {
+    index: &'a Index,
+    scope: Scope<'s>,
+    candidates: Option<Vec<StrId>>,
+    fuzzy: bool,
+    unmatched: Vec<String>,
+}
+
+impl Compiler<'_, '_> {
+    fn sets_table(&self, pred: &(dyn Fn(StrId) -> bool + Sync)) -> Vec<bool> {
+        self.index
+            .sets
+            .iter()
+            .map(|set| set.iter().any(|&id| pred(id)))
+            .collect()
+    }
+
+    fn identities_table(&self, pred: &(dyn Fn(&Identity) -> bool + Sync)) -> Vec<bool> {
+        use rayon::prelude::*;
+        self.index.identities.par_iter().map(pred).collect()
+    }
+
+    fn nodes(&mut self, terms: &[Term]) -> Vec<Node> {
+        terms
+            .iter()
+            .map(|t| match &t.cond {
+                Cond::Group(alts) => Node::Group {
+                    negated: t.negated,
+                    alts: alts.iter().map(|a| self.nodes(a)).collect(),
+                },
+                cond => Node::Leaf {
+                    negated: t.negated,
+                    facet: Facet::of(cond),
+                    check: self.check(cond),
+                },
+            })
+            .collect()
+    }
+
+    fn check(&mut self, cond: &Cond) -> Check {
+        let strings = &self.index.strings;
+        let strings_of = |m: &Matcher| strings.matching(|s| m.is_match(s));
+        let column = |col: Col, m: &Matcher| Check::Strings {
+            columns: vec![col],
+            table: strings_of(m),
+        };
+        let found = matchers(cond);
+        match (cond, &found) {
+            (Cond::User(_), Some((m, keys))) => {
+                let ids = strings_of(m);
+                let key_ids = keys.as_ref().map(strings_of);
+                Check::Identity {
+                    table: self.identities_table(&|p| {
+                        ids[p.actor as usize]
+                            || ids[p.arn as usize]
+                            || ids[p.principal as usize]
+                            || key_ids.as_ref().is_some_and(|k| k[p.access_key as usize])
+                    }),
+                }
+            }
+            (Cond::Key(_), Some((m, _))) => {
+                let ids = strings_of(m);
+                Check::Identity {
+                    table: self.identities_table(&|p| ids[p.access_key as usize]),
+                }
+            }
+            (Cond::Type(_), Some((m, _))) => {
+                let ids = strings_of(m);
+                Check::Identity {
+                    table: self.identities_table(&|p| ids[p.kind as usize]),
+                }
+            }
+            (Cond::Repo(_) | Cond::Pipeline(_), Some((m, _))) => {
+                let ids = strings_of(m);
+                let set = if matches!(cond, Cond::Repo(_)) {
+                    SetCol::Repos
+                } else {
+                    SetCol::Pipelines
+                };
+                Check::Either {
+                    columns: Vec::new(),
+                    strings: Vec::new(),
+                    identities: None,
+                    sets: vec![(set, self.sets_table(&|id| ids[id as usize]))],
+                }
+            }
+            (Cond::Resource(_), Some((m, _))) => {
+                let ids = strings_of(m);
+                let sets = vec![
+                    (SetCol::Repos, self.sets_table(&|id| ids[id as usize])),
+                    (SetCol::Pipelines, self.sets_table(&|id| ids[id as usize])),
+                ];
+                Check::Either {
+                    columns: vec![Col::Resource],
+                    strings: ids,
+                    identities: None,
+                    sets,
+                }
+            }
+            (Cond::Ip(_), Some((m, _))) => column(Col::SourceIp, m),
+            (Cond::Agent(_), Some((m, _))) => column(Col::UserAgent, m),
+            (Cond::Event(_), Some((m, _))) => column(Col::Name, m),
+            (Cond::Source(_), Some((m, _))) => column(Col::Source, m),
+            (Cond::Account(_), Some((m, _))) => column(Col::Account, m),
+            (Cond::Region(_), Some((m, _))) => column(Col::Region, m),
+            (Cond::ErrorCode(_), Some((m, _))) => column(Col::Error, m),
+            (Cond::Since(t), _) => Check::Since(*t),
+            (Cond::Until(t), _) => Check::Until(*t),
+            (Cond::Last(ms), _) => {
+                Check::Since(newest_time(self.index).map_or(i64::MAX, |n| n.saturating_sub(*ms)))
+            }
+            (Cond::Errors, _) => Check::Errors,
+            (Cond::ReadOnly, _) => Check::ReadOnly(true),
+            (Cond::Mutating, _) => Check::ReadOnly(false),
+            (Cond::Text(needle), _) => {
+                Check::Raw(self.scope.text_hits.and_then(|h| h.get(needle)).cloned())
+            }
+            (Cond::Fuzzy(w), _) => self.fuzzy(w),
+            // Every other condition has matchers, and groups are nodes.
+            _ => Check::Errors,
+        }
+    }
+
+    fn fuzzy(&mut self, w: &str) -> Check {
+        self.fuzzy = true;
+        let index = self.index;
+        let candidates: &[StrId] = match self.scope.fuzzy_candidates {
+            Some(ids) => ids,
+            None => self
+                .candidates
+                .get_or_insert_with(|| index.fuzzy_candidates()),
+        };
+        let found = fuzzy_matches(&FuzzyWord::new(w), index, candidates);
+        if found.is_empty() {
+            self.unmatched.push(w.to_string());
+        }
+        let mut table = vec![false; index.strings.len()];
+        for (id, _) in found {
+            table[id as usize] = true;
+        }
+        let sets = vec![
+            (SetCol::Repos, self.sets_table(&|id| table[id as usize])),
+            (SetCol::Pipelines, self.sets_table(&|id| table[id as usize])),
+        ];
+        let identities = self.identities_table(&|p| {
+            table[p.actor as usize] || table[p.arn as usize] || table[p.access_key as usize]
+        });
+        Check::Either {
+            columns: vec![
+                Col::Name,
+                Col::Source,
+                Col::Resource,
+                Col::SourceIp,
+                Col::UserAgent,
+                Col::Error,
+                Col::Account,
+                Col::Region,
+            ],
+            strings: table,
+            identities: Some(identities),
+            sets,
+        }
+    }
+}
+
 impl<'a> Compiled<'a> {
-    /// Compiles with every string as a fuzzy candidate and `text:` terms undecided
+    /// Compiles with the index's fuzzy candidates and `text:` terms undecided
     /// (they match everything; see [`Scope`]).
     pub fn new(filter: &Filter, index: &'a Index) -> Compiled<'a> {
         Compiled::with_scope(filter, index, Scope::default())
     }
 
     pub fn with_scope(filter: &Filter, index: &'a Index, scope: Scope<'_>) -> Compiled<'a> {
-        let text_hits = scope.text_hits;
-        let strings = &index.strings;
-        let mut fuzzy_scores: Option<Vec<i32>> = None;
-        let sets_table = |pred: &dyn Fn(StrId) -> bool| -> Vec<bool> {
-            index
-                .sets
-                .iter()
-                .map(|set| set.iter().any(|&id| pred(id)))
-                .collect()
+        let mut c = Compiler {
+            index,
+            scope,
+            candidates: None,
+            fuzzy: false,
+            unmatched: Vec::new(),
         };
-        let identities_table = |pred: &dyn Fn(&Identity) -> bool| -> Vec<bool> {
-            index.identities.iter().map(pred).collect()
-        };
-        let terms = filter
-            .terms
-            .iter()
-            .map(|t| {
-                let check = match &t.cond {
-                    Cond::User(m) => {
-                        let set = MatchSet::new(m);
-                        let ids = strings.matching(|s| set.is_match(s));
-                        Check::Identity {
-                            table: identities_table(&|p| {
-                                ids[p.actor as usize]
-                                    || ids[p.arn as usize]
-                                    || ids[p.access_key as usize]
-                                    || ids[p.principal as usize]
-                            }),
-                        }
-                    }
-                    Cond::Repo(m) => {
-                        let set = MatchSet::new(m);
-                        let ids = strings.matching(|s| set.is_match(s));
-                        Check::Sets {
-                            column: SetCol::Repos,
-                            table: sets_table(&|id| ids[id as usize]),
-                        }
-                    }
-                    Cond::Pipeline(m) => {
-                        let set = MatchSet::new(m);
-                        let ids = strings.matching(|s| set.is_match(s));
-                        Check::Sets {
-                            column: SetCol::Pipelines,
-                            table: sets_table(&|id| ids[id as usize]),
-                        }
-                    }
-                    Cond::Event(l) => Check::Strings {
-                        columns: vec![Col::Name],
-                        table: strings.matching(|s| eq_any(l, s)),
-                    },
-                    Cond::Source(l) => Check::Strings {
-                        columns: vec![Col::Source],
-                        table: strings.matching(|s| eq_any(l, s)),
-                    },
-                    Cond::Account(l) => Check::Strings {
-                        columns: vec![Col::Account],
-                        table: strings.matching(|s| eq_any(l, s)),
-                    },
-                    Cond::Region(l) => Check::Strings {
-                        columns: vec![Col::Region],
-                        table: strings.matching(|s| eq_any(l, s)),
-                    },
-                    Cond::ErrorCode(l) => Check::Strings {
-                        columns: vec![Col::Error],
-                        table: strings.matching(|s| eq_any(l, s)),
-                    },
-                    Cond::Since(t) => Check::Since(*t),
-                    Cond::Until(t) => Check::Until(*t),
-                    Cond::Errors => Check::Errors,
-                    Cond::ReadOnly => Check::ReadOnly(true),
-                    Cond::Mutating => Check::ReadOnly(false),
-                    Cond::Text(needle) => {
-                        Check::Raw(text_hits.and_then(|h| h.get(needle)).cloned())
-                    }
-                    Cond::Fuzzy(w) => {
-                        let word = FuzzyWord::new(w);
-                        let scores = fuzzy_scores.get_or_insert_with(|| vec![0; strings.len()]);
-                        let mut table = vec![false; strings.len()];
-                        let mut score = |id: StrId| {
-                            if let Some(s) = word.score(strings.get(id)) {
-                                table[id as usize] = true;
-                                let slot = &mut scores[id as usize];
-                                *slot = (*slot).max(s.min(i32::MAX as i64) as i32);
-                            }
-                        };
-                        match scope.fuzzy_candidates {
-                            Some(ids) => ids.iter().for_each(|&id| score(id)),
-                            None => (0..strings.len() as StrId).for_each(&mut score),
-                        }
-                        let sets = vec![
-                            (SetCol::Repos, sets_table(&|id| table[id as usize])),
-                            (SetCol::Pipelines, sets_table(&|id| table[id as usize])),
-                        ];
-                        let identities = identities_table(&|p| table[p.actor as usize]);
-                        Check::Either {
-                            columns: vec![Col::Name, Col::Source, Col::Resource],
-                            strings: table,
-                            identities,
-                            sets,
-                        }
-                    }
-                };
-                (t.negated, Facet::of(&t.cond), check)
-            })
-            .collect();
+        let nodes = c.nodes(&filter.terms);
         Compiled {
             index,
-            terms,
-            fuzzy_scores,
+            nodes,
+            fuzzy: c.fuzzy,
+            unmatched: c.unmatched,
         }
     }
 
     /// Whether the filter has bare (fuzzy) words.
     pub fn is_fuzzy(&self) -> bool {
-        self.fuzzy_scores.is_some()
+        self.fuzzy
     }
 
-    /// The best fuzzy score among event `i`'s names, actor and resources.
-    pub fn fuzzy_score(&self, i: usize) -> i32 {
-        let Some(scores) = &self.fuzzy_scores else {
-            return 0;
-        };
-        let c = &self.index.cols;
-        let actor = self.index.identity_of(i).actor;
-        let mut best = [c.name[i], c.source[i], c.resource[i], actor]
-            .iter()
-            .map(|&id| scores[id as usize])
-            .max()
-            .unwrap_or(0);
-        for set in [c.repos[i], c.pipelines[i]] {
-            for &id in self.index.set(set) {
-                best = best.max(scores[id as usize]);
-            }
-        }
-        best
+    /// The fuzzy words that match no value in the index (so the result is empty
+    /// for a reason the user should be told).
+    pub fn unmatched_words(&self) -> &[String] {
+        &self.unmatched
     }
 
     fn col(&self, c: Col) -> &'a [StrId] {
@@ -436,6 +608,8 @@ impl<'a> Compiled<'a> {
             Col::Account => &cols.account,
             Col::Error => &cols.error,
             Col::Resource => &cols.resource,
+            Col::SourceIp => &cols.source_ip,
+            Col::UserAgent => &cols.user_agent,
         }
     }
 
@@ -451,7 +625,6 @@ impl<'a> Compiled<'a> {
             Check::Strings { columns, table } => {
                 columns.iter().any(|&c| table[self.col(c)[i] as usize])
             }
-            Check::Sets { column, table } => table[self.set_col(*column)[i] as usize],
             Check::Identity { table } => table[self.index.cols.identity[i] as usize],
             Check::Either {
                 columns,
@@ -459,13 +632,15 @@ impl<'a> Compiled<'a> {
                 identities,
                 sets,
             } => {
-                identities[self.index.cols.identity[i] as usize]
+                identities
+                    .as_ref()
+                    .is_some_and(|t| t[self.index.cols.identity[i] as usize])
                     || columns.iter().any(|&c| strings[self.col(c)[i] as usize])
                     || sets.iter().any(|(c, t)| t[self.set_col(*c)[i] as usize])
             }
             Check::Since(t) => {
                 let time = self.index.cols.time[i];
-                time >= *t && time != crate::model::NO_TIME
+                time >= *t && time != NO_TIME
             }
             Check::Until(t) => self.index.cols.time[i] < *t,
             Check::Errors => self.index.cols.error[i] != 0,
@@ -483,17 +658,25 @@ impl<'a> Compiled<'a> {
         }
     }
 
+    fn node(&self, node: &Node, i: usize) -> bool {
+        match node {
+            Node::Leaf { negated, check, .. } => self.check(check, i) != *negated,
+            Node::Group { negated, alts } => {
+                alts.iter().any(|a| a.iter().all(|n| self.node(n, i))) != *negated
+            }
+        }
+    }
+
     pub fn matches(&self, i: usize) -> bool {
-        self.terms
-            .iter()
-            .all(|(neg, _, c)| self.check(c, i) != *neg)
+        self.nodes.iter().all(|n| self.node(n, i))
     }
 
     /// The events that match, in index order.
     pub fn select(&self) -> Vec<u32> {
-        (0..self.index.len())
-            .filter(|&i| self.matches(i))
-            .map(|i| i as u32)
+        use rayon::prelude::*;
+        (0..self.index.len() as u32)
+            .into_par_iter()
+            .filter(|&i| self.matches(i as usize))
             .collect()
     }
 
@@ -502,65 +685,15 @@ impl<'a> Compiled<'a> {
     /// bitmask of failing facets.
     pub fn failing_facets(&self, i: usize) -> Option<u16> {
         let mut mask = 0u16;
-        for (neg, facet, c) in &self.terms {
-            if self.check(c, i) == *neg {
-                match facet {
-                    Some(f) => mask |= 1 << (*f as u16),
-                    None => return None,
-                }
+        for node in &self.nodes {
+            if self.node(node, i) {
+                continue;
+            }
+            match node {
+                Node::Leaf { facet: Some(f), .. } => mask |= 1 << (*f as u16),
+                _ => return None,
             }
         }
         Some(mask)
-    }
-}
-
-#[cfg(test)]
-mod match_set_tests {
-    use super::*;
-
-    #[test]
-    fn match_set_agrees_with_match() {
-        let lists = [
-            vec![Match::substring("ALICE"), Match::exact("bob")],
-            vec![Match::substring("José"), Match::exact("ÉVE")],
-            vec![Match::substring("\u{212a}")], // Kelvin sign lower-cases to `k`
-            vec![Match::exact("x y"), Match::substring("ci-4")],
-        ];
-        let values = [
-            "alice",
-            "xALICEx",
-            "bob",
-            "Bob",
-            "bobby",
-            "josé garcía",
-            "JOSÉ",
-            "éve",
-            "Éve",
-            "kelvin",
-            "x y",
-            "Deployer/ci-42",
-            "",
-            "carol",
-        ];
-        for list in &lists {
-            let set = MatchSet::new(list);
-            for v in values {
-                assert_eq!(set.is_match(v), match_any(list, v), "{list:?} {v:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_long_list_costs_about_one_value() {
-        let list: Vec<Match> = (0..1000)
-            .map(|i| Match::substring(&format!("user-{i:04}-x")))
-            .collect();
-        let set = MatchSet::new(&list);
-        let start = std::time::Instant::now();
-        let hits = (0..200_000)
-            .filter(|i| set.is_match(&format!("arn:aws:iam::1:user/someone-{i}")))
-            .count();
-        assert_eq!(hits, 0);
-        assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
     }
 }

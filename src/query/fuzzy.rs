@@ -25,8 +25,26 @@ impl FuzzyWord {
         }
     }
 
+    /// The word as typed.
+    pub fn text(&self) -> &str {
+        &self.word
+    }
+
+    /// Whether every character of the word appears in `candidate`, in order
+    /// (ASCII case-insensitive): a cheap test that rules out most values before
+    /// the scoring algorithm runs.
+    fn may_match(&self, candidate: &str) -> bool {
+        if !candidate.is_ascii() || !self.word.is_ascii() {
+            return true;
+        }
+        let mut rest = candidate.bytes();
+        self.word
+            .bytes()
+            .all(|w| rest.any(|c| c.eq_ignore_ascii_case(&w)))
+    }
+
     pub fn score(&self, candidate: &str) -> Option<i64> {
-        if candidate.is_empty() {
+        if candidate.is_empty() || !self.may_match(candidate) {
             return None;
         }
         self.matcher

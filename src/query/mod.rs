@@ -2,7 +2,9 @@
 
 pub mod eval;
 pub mod facets;
+pub mod fields;
 pub mod fuzzy;
+pub mod matcher;
 pub mod parse;
 pub mod text;
 

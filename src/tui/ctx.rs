@@ -41,6 +41,8 @@ pub struct Results {
     pub newest_first: bool,
     /// The histogram of the matching events over the loaded time range.
     pub timeline: Vec<u64>,
+    /// Bare words of the filter that match no value at all.
+    pub unmatched: Vec<String>,
 }
 
 /// Summaries built from the whole index, when a view that needs them opens.

@@ -102,6 +102,12 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             t.header,
         ));
     }
+    for word in &app.results.unmatched {
+        spans.push(Span::styled(
+            format!("│ no value matches `{}` ", escape(word)),
+            t.error,
+        ));
+    }
     if let Some(msg) = &app.message {
         spans.push(Span::styled(format!("│ {} ", escape(msg)), t.header));
     }

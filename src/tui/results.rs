@@ -26,12 +26,11 @@ pub fn evaluate(
         },
     );
     let selection = select(index, &compiled);
+    // The list stays in time order whatever the fuzzy scores, so what `w`
+    // writes is what the screen shows.
     let mut shown = selection.events.clone();
     if newest_first {
         crate::index::newest_first(index, &mut shown);
-    }
-    if compiled.is_fuzzy() {
-        shown = best_first(&shown, &compiled);
     }
     let timeline = histogram(index, &selection.events, timeline_width);
     Results {
@@ -39,39 +38,8 @@ pub fn evaluate(
         shown,
         newest_first,
         timeline,
+        unmatched: compiled.unmatched_words().to_vec(),
     }
-}
-
-/// Orders events by fuzzy score, best first, keeping their order among equal
-/// scores. Scores are computed in parallel and placed by a counting sort (skim
-/// scores are small integers), so a one-letter word matching a million events
-/// stays within a keystroke's budget.
-fn best_first(events: &[u32], compiled: &Compiled<'_>) -> Vec<u32> {
-    use rayon::prelude::*;
-    const RANGE: usize = 1 << 14;
-    let scores: Vec<i32> = events
-        .par_iter()
-        .map(|&i| compiled.fuzzy_score(i as usize))
-        .collect();
-    if scores.iter().any(|&s| s < 0 || s as usize >= RANGE) {
-        let mut order: Vec<usize> = (0..events.len()).collect();
-        order.sort_by_key(|&k| std::cmp::Reverse(scores[k]));
-        return order.into_iter().map(|k| events[k]).collect();
-    }
-    let mut starts = vec![0usize; RANGE + 1];
-    for &s in &scores {
-        starts[RANGE - 1 - s as usize + 1] += 1;
-    }
-    for k in 1..starts.len() {
-        starts[k] += starts[k - 1];
-    }
-    let mut out = vec![0u32; events.len()];
-    for (k, &s) in scores.iter().enumerate() {
-        let slot = &mut starts[RANGE - 1 - s as usize];
-        out[*slot] = events[k];
-        *slot += 1;
-    }
-    out
 }
 
 /// Counts of `events` over the loaded time range, in `width` buckets.

@@ -1,6 +1,7 @@
 //! The help popup, generated from the key table and the filter language's terms.
 
 use super::{Transition, movement, scrolled};
+use crate::query::fields::FIELDS;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, help_sections};
 use crate::tui::theme::Theme;
@@ -10,38 +11,20 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-const FILTER_HELP: [(&str, &str); 13] = [
-    (
-        "user:T",
-        "actor, ARN, access key or principal contains T (user:=T exact)",
-    ),
-    (
-        "repo:T  pipeline:T",
-        "a CodeCommit repository / CodePipeline pipeline contains T (=T exact)",
-    ),
-    ("event:A,B", "event name is A or B"),
-    (
-        "source:S",
-        "event source (codecommit = codecommit.amazonaws.com)",
-    ),
-    ("account:A  region:R", "exact account / region"),
-    ("error:CODE", "error code is CODE"),
-    ("errors", "has an error code"),
-    ("readonly  mutating", "by the read-only flag"),
-    (
-        "since:T  until:T",
-        "time range, RFC 3339 or YYYY-MM-DD (UTC)",
-    ),
-    (
-        "text:\"T\"",
-        "raw event JSON contains T (searched in the background)",
-    ),
+/// The filter language's syntax beyond its fields.
+const SYNTAX_HELP: [(&str, &str); 6] = [
+    ("a b", "both hold (AND)"),
+    ("a | b   a or b", "either holds (OR); AND binds tighter"),
+    ("(a | b) c", "parentheses group"),
+    ("-term  -(a b)", "negates a term or a group"),
     (
         "word",
-        "a bare word is fuzzy-matched against names, actors, resources",
+        "a bare word is fuzzy-matched against every indexed value",
     ),
-    ("-term", "negates any term"),
-    ("\"quoted value\"", "values with spaces or commas"),
+    (
+        "\"quoted value\"",
+        "values with spaces, commas or syntax; * and ? are wildcards",
+    ),
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -66,11 +49,12 @@ impl HelpView {
             }
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(
-            "Filter language (terms AND together)",
-            t.header,
-        ));
-        for (token, what) in FILTER_HELP {
+        lines.push(Line::styled("Filter language", t.header));
+        let fields = FIELDS.iter().map(|f| {
+            let example = f.example.split("  ").next().unwrap_or(f.name);
+            (example, f.help)
+        });
+        for (token, what) in fields.chain(SYNTAX_HELP) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {token:<22}"), t.key),
                 Span::raw(what),
