@@ -660,6 +660,12 @@ impl<'a> Compiled<'a> {
 
     fn node(&self, node: &Node, i: usize) -> bool {
         match node {
+            // An undecided `text:` term lets every event through, negated or not:
+            // the raw search decides it later.
+            Node::Leaf {
+                check: Check::Raw(None),
+                ..
+            } => true,
             Node::Leaf { negated, check, .. } => self.check(check, i) != *negated,
             Node::Group { negated, alts } => {
                 alts.iter().any(|a| a.iter().all(|n| self.node(n, i))) != *negated

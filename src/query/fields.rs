@@ -65,7 +65,7 @@ pub const FIELDS: &[Field] = &[
     f("last", Some("--last"), Kind::Span, "within this span before the newest loaded event", "last:2h  last:7d"),
     f("text", None, Kind::Raw, "the raw event JSON contains it (searched in the background)", "text:\"Deny *\""),
     f("errors", Some("--errors"), Kind::Word, "has an error code", "errors"),
-    f("readonly", Some("--readonly"), Kind::Word, "read-only events", "readonly"),
+    f("readonly", Some("--read-only"), Kind::Word, "read-only events", "readonly"),
     f("mutating", Some("--mutating"), Kind::Word, "events that change something", "mutating"),
 ];
 
