@@ -51,6 +51,9 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct ActivityArgs {
+    /// Aggregate over the events that match (every event without a filter).
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
     pub format: TableOrJson,
     pub paths: Vec<PathBuf>,
@@ -58,6 +61,10 @@ pub struct ActivityArgs {
 
 #[derive(Args, Debug)]
 pub struct PipelinesArgs {
+    /// List the pipelines with events that match; `--pipeline NAME` naming one
+    /// pipeline exactly prints its version history.
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
     pub format: TableOrJson,
     pub paths: Vec<PathBuf>,
@@ -80,6 +87,9 @@ pub struct DiffArgs {
     /// The newer version (default: the newest loaded).
     #[arg(long)]
     pub to: Option<u64>,
+    /// Which lifetime of a pipeline deleted and re-created (default: the newest).
+    #[arg(long)]
+    pub lifetime: Option<u32>,
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     pub format: TextOrJson,
     pub paths: Vec<PathBuf>,
@@ -190,6 +200,8 @@ pub struct StatsArgs {
 pub enum QueryFormat {
     Table,
     Jsonl,
+    /// One JSON array of the events.
+    Json,
     Csv,
 }
 
@@ -394,7 +406,7 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
             return None;
         }
         Some(match format {
-            QueryFormat::Jsonl => Cells {
+            QueryFormat::Jsonl | QueryFormat::Json => Cells {
                 cells: vec![load::fetch::compact(raw)],
             },
             _ => Cells {
@@ -419,6 +431,21 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
             .hits
             .iter()
             .try_for_each(|h| writeln!(out, "{}", h.value.cells[0])),
+        QueryFormat::Json => write!(out, "[").and_then(|_| {
+            result
+                .hits
+                .iter()
+                .enumerate()
+                .try_for_each(|(k, h)| {
+                    write!(
+                        out,
+                        "{}\n{}",
+                        if k == 0 { "" } else { "," },
+                        h.value.cells[0]
+                    )
+                })
+                .and_then(|_| writeln!(out, "]"))
+        }),
         QueryFormat::Csv => {
             let header = output::EVENT_COLUMNS
                 .iter()
@@ -511,16 +538,69 @@ fn write_listing<'a, T, J: serde::Serialize>(
     write_stdout(&text)
 }
 
+/// Loads the trail and selects the events the subcommand's filter matches
+/// (`None`: no filter, every event).
+fn load_selected(
+    filter: &FilterArgs,
+    paths: Vec<PathBuf>,
+    opts: &LoadOptions,
+) -> Result<(crate::index::Index, LoadReport, Option<Vec<u32>>), CliError> {
+    let filter = filter.to_filter().map_err(CliError::Usage)?;
+    let (index, report) = load_reporting(paths, opts);
+    let selected = (!filter.is_empty()).then(|| select(&index, &filter));
+    Ok((index, report, selected))
+}
+
 fn pipelines_command(
     args: PipelinesArgs,
     opts: &LoadOptions,
     strict: bool,
 ) -> Result<i32, CliError> {
-    let (index, report) = load_reporting(args.paths, opts);
+    let (index, report, selected) = load_selected(&args.filter, args.paths, opts)?;
+    // Histories always come from every loaded event; the filter picks which are listed.
     let all = crate::pipeline::history::histories(&index);
+    if let Some(name) = &args.filter.pipeline
+        && all.iter().any(|l| l.name == *name)
+    {
+        let one: Vec<&crate::pipeline::history::Lifetime> =
+            all.iter().filter(|l| l.name == *name).collect();
+        let text = match args.format {
+            TableOrJson::Json => json(
+                &one.iter()
+                    .map(|l| output::pipelines::lifetime_json(l))
+                    .collect::<Vec<_>>(),
+            )?,
+            TableOrJson::Table => one
+                .iter()
+                .map(|l| output::pipelines::history_text(l))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        write_stdout(&text)?;
+        return Ok(exit_status(&report, index.len(), strict));
+    }
+    let listed: Vec<crate::pipeline::history::Lifetime> = match &selected {
+        None => all,
+        Some(events) => {
+            let mut places = std::collections::BTreeSet::new();
+            for &i in events {
+                let e = index.event(i as usize);
+                for p in e.pipelines() {
+                    places.insert((
+                        e.account().to_string(),
+                        e.region().to_string(),
+                        p.to_string(),
+                    ));
+                }
+            }
+            all.into_iter()
+                .filter(|l| places.contains(&(l.account.clone(), l.region.clone(), l.name.clone())))
+                .collect()
+        }
+    };
     write_listing(
         args.format,
-        &all,
+        &listed,
         output::pipelines::lifetime_json,
         output::pipelines::lifetimes_table,
     )?;
@@ -564,11 +644,22 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
         }
     }
     let (account, region) = places[0];
-    let Some(lifetime) =
-        crate::pipeline::history::find(&all, &args.pipeline, Some(account), Some(region))
+    let lifetime = match args.lifetime {
+        Some(n) => matching
+            .iter()
+            .find(|l| l.lifetime == n)
+            .copied()
+            .ok_or_else(|| {
+                let have: Vec<String> = matching.iter().map(|l| l.lifetime.to_string()).collect();
+                CliError::Failed(format!(
+                    "`{}` has no lifetime {n}; loaded lifetimes: {}",
+                    escape(&args.pipeline),
+                    have.join(", ")
+                ))
+            })?,
+        None => crate::pipeline::history::find(&all, &args.pipeline, Some(account), Some(region))
             .map(|k| &all[k])
-    else {
-        return Err(CliError::Failed("no such pipeline".into()));
+            .ok_or_else(|| CliError::Failed("no such pipeline".into()))?,
     };
     let Some(latest) = lifetime.latest() else {
         return Err(CliError::Failed(format!(
@@ -593,8 +684,11 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
             pipeline: &lifetime.name,
             account: &lifetime.account,
             region: &lifetime.region,
+            lifetime: lifetime.lifetime,
             from,
             to,
+            from_version: lifetime.version(from).map(output::pipelines::version_ref),
+            to_version: lifetime.version(to).map(output::pipelines::version_ref),
             changes: &changes,
         })?,
         TextOrJson::Text => {
@@ -607,8 +701,8 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
 }
 
 fn users_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
-    let (index, report) = load_reporting(args.paths, opts);
-    let all = crate::activity::users::users(&index);
+    let (index, report, selected) = load_selected(&args.filter, args.paths, opts)?;
+    let all = crate::activity::users::users_of(&index, selected.as_deref());
     write_listing(
         args.format,
         &all,
@@ -619,9 +713,9 @@ fn users_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result
 }
 
 fn repos_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
-    let (index, report) = load_reporting(args.paths, opts);
+    let (index, report, selected) = load_selected(&args.filter, args.paths, opts)?;
     let pipelines = crate::pipeline::history::histories(&index);
-    let all = crate::activity::repos::repos(&index, &pipelines);
+    let all = crate::activity::repos::repos_of(&index, &pipelines, selected.as_deref());
     write_listing(
         args.format,
         &all,

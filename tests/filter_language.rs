@@ -345,3 +345,102 @@ fn every_field_has_its_flag_and_the_flag_means_the_term() {
         bad.stderr
     );
 }
+
+#[test]
+fn subcommands_take_the_same_filters() {
+    let (dir, _) = common::corpus(1_500, 12);
+    let path = dir.path().to_str().unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let r = common::run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}\n{}", r.stdout))
+    };
+    // users aggregates over the matching events only.
+    let all = json(&["users", "--format", "json", path]);
+    let pushes = json(&["users", "--format", "json", "--event", "GitPush", path]);
+    let total = |v: &serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["events"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    let stats = json(&["stats", "--format", "json", "--event", "GitPush", path]);
+    assert_eq!(total(&pushes), stats["events"].as_u64().unwrap());
+    assert!(total(&pushes) < total(&all));
+    // repos too, and with a text filter.
+    let repos = json(&["repos", "--format", "json", "--filter", "user:alice", path]);
+    assert!(!repos.as_array().unwrap().is_empty());
+    // query --format json is one array of the same events as jsonl.
+    let array = json(&[
+        "query",
+        "--format",
+        "json",
+        "--filter",
+        "event:Git* errors | repo:infra",
+        path,
+    ]);
+    let lines = common::run(&[
+        "query",
+        "--format",
+        "jsonl",
+        "--filter",
+        "event:Git* errors | repo:infra",
+        path,
+    ]);
+    assert_eq!(
+        array.as_array().unwrap().len(),
+        lines.stdout.lines().count()
+    );
+    assert!(!lines.stdout.is_empty());
+    // pipelines lists those with matching events; --pipeline NAME prints one history.
+    let listed = json(&["pipelines", "--format", "json", "--user", "carol", path]);
+    let every = json(&["pipelines", "--format", "json", path]);
+    assert!(listed.as_array().unwrap().len() <= every.as_array().unwrap().len());
+    let history = common::run(&["pipelines", "--pipeline", "web-release", path]);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    assert!(
+        history.stdout.contains("lifetime 1") && history.stdout.contains("lifetime 2"),
+        "{}",
+        history.stdout
+    );
+    assert!(
+        history.stdout.contains("VERSION") && history.stdout.contains("v1"),
+        "{}",
+        history.stdout
+    );
+    // diff reaches an earlier lifetime, and its JSON names both versions.
+    let place = ["--account", "111122223333", "--region", "us-east-1"];
+    let mut args = vec![
+        "diff",
+        "--pipeline",
+        "web-release",
+        "--format",
+        "json",
+        "--lifetime",
+        "1",
+    ];
+    args.extend(place);
+    args.push(path);
+    let first = json(&args);
+    assert_eq!(first["lifetime"], 1);
+    for side in ["from_version", "to_version"] {
+        assert!(
+            first[side]["event_id"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty()),
+            "{first}"
+        );
+        assert!(first[side]["actor"].is_string() && first[side]["time"].is_string());
+    }
+    let mut args = vec!["diff", "--pipeline", "web-release", "--lifetime", "7"];
+    args.extend(place);
+    args.push(path);
+    let missing = common::run(&args);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("no lifetime 7"),
+        "{}",
+        missing.stderr
+    );
+}

@@ -49,8 +49,15 @@ pub struct RepoSummary {
 
 /// Every CodeCommit repository in the index, by account, region and name.
 pub fn repos(index: &Index, pipelines: &[Lifetime]) -> Vec<RepoSummary> {
+    repos_of(index, pipelines, None)
+}
+
+/// The CodeCommit repositories of `events` (every event when `None`).
+pub fn repos_of(index: &Index, pipelines: &[Lifetime], events: Option<&[u32]>) -> Vec<RepoSummary> {
     let mut map: BTreeMap<(String, String, String), RepoSummary> = BTreeMap::new();
-    for i in 0..index.len() {
+    let n = events.map_or(index.len(), <[u32]>::len);
+    for k in 0..n {
+        let i = events.map_or(k, |e| e[k] as usize);
         let e = index.event(i);
         if e.source() != "codecommit.amazonaws.com" {
             continue;

@@ -63,6 +63,11 @@ fn sorted(counts: FxHashMap<StrId, u64>, index: &Index) -> Vec<(String, u64)> {
 
 /// Every actor in the index, most events first.
 pub fn users(index: &Index) -> Vec<UserSummary> {
+    users_of(index, None)
+}
+
+/// The actors of `events` (every event when `None`), most events first.
+pub fn users_of(index: &Index, events: Option<&[u32]>) -> Vec<UserSummary> {
     let denied = |id: StrId| {
         let code = index.strings.get(id);
         code.contains("AccessDenied")
@@ -71,12 +76,13 @@ pub fn users(index: &Index) -> Vec<UserSummary> {
     };
     let denied_ids: Vec<bool> = (0..index.strings.len() as StrId).map(denied).collect();
     let c = &index.cols;
-    let n = index.len();
+    let n = events.map_or(index.len(), <[u32]>::len);
     let parts: Vec<Part> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let mut p = Part::default();
-            for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+            for k in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                let i = events.map_or(k, |e| e[k] as usize);
                 let id = c.identity[i];
                 let t = c.time[i];
                 let e = p

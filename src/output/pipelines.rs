@@ -3,8 +3,8 @@
 
 use crate::model::time::format_time;
 use crate::pipeline::diff::{Change, Op};
-use crate::pipeline::history::Lifetime;
-use crate::sanitize::escape;
+use crate::pipeline::history::{Lifetime, Version};
+use crate::sanitize::{escape, escape_keep_lines};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -137,9 +137,106 @@ pub struct DiffJson<'a> {
     pub pipeline: &'a str,
     pub account: &'a str,
     pub region: &'a str,
+    pub lifetime: u32,
     pub from: u64,
     pub to: u64,
+    /// When, by whom and by which event each side was made.
+    pub from_version: Option<VersionRef<'a>>,
+    pub to_version: Option<VersionRef<'a>>,
     pub changes: &'a [Change],
+}
+
+/// A version as the diff names it.
+#[derive(Serialize)]
+pub struct VersionRef<'a> {
+    pub version: u64,
+    pub time: String,
+    pub actor: &'a str,
+    pub event_id: &'a str,
+    pub event_name: &'a str,
+}
+
+pub fn version_ref(v: &Version) -> VersionRef<'_> {
+    VersionRef {
+        version: v.number,
+        time: format_time(v.time),
+        actor: &v.actor,
+        event_id: &v.event_id,
+        event_name: &v.event_name,
+    }
+}
+
+/// One lifetime's version history as text: a line per version, rejected change
+/// and gap, oldest first (what `pipelines --pipeline NAME` prints).
+pub fn history_text(l: &Lifetime) -> String {
+    let mut rows: Vec<(i64, u8, Vec<String>)> = Vec::new();
+    let mut expected = 1u64;
+    for v in &l.versions {
+        if v.number > expected {
+            let gap = if v.number - 1 == expected {
+                format!("v{expected}")
+            } else {
+                format!("v{expected}–v{}", v.number - 1)
+            };
+            rows.push((
+                v.time,
+                0,
+                vec![
+                    gap,
+                    String::new(),
+                    String::new(),
+                    "not in the loaded logs".into(),
+                ],
+            ));
+        }
+        rows.push((
+            v.time,
+            1,
+            vec![
+                format!("v{}", v.number),
+                format_time(v.time),
+                v.actor.clone(),
+                v.summary.clone(),
+            ],
+        ));
+        expected = v.number.saturating_add(1);
+    }
+    for r in &l.rejected {
+        rows.push((
+            r.time,
+            2,
+            vec![
+                "rejected".into(),
+                format_time(r.time),
+                r.actor.clone(),
+                format!("{} ({})", r.event_name, r.error),
+            ],
+        ));
+    }
+    rows.sort_by_key(|(t, order, _)| (*t, *order));
+    let head = format!(
+        "{} · account {} · {} · lifetime {}{}\n",
+        l.name,
+        l.account,
+        l.region,
+        l.lifetime,
+        if l.deleted.is_some() {
+            " (deleted)"
+        } else {
+            ""
+        }
+    );
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, _, r)| r).collect();
+    let body = if rows.is_empty() {
+        "no versions in the loaded logs (only reads and runs)\n".to_string()
+    } else {
+        super::table::render(
+            &["VERSION", "TIME", "ACTOR", "WHAT CHANGED"],
+            &rows,
+            &[22, 22, 40, 80],
+        )
+    };
+    escape_keep_lines(&(head + &body)).into_owned()
 }
 
 const RED: &str = "\x1b[31m";
