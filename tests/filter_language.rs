@@ -444,3 +444,45 @@ fn subcommands_take_the_same_filters() {
         missing.stderr
     );
 }
+
+#[test]
+fn named_filters_from_the_config_file_work_on_the_command_line() {
+    let (dir, _) = common::corpus(600, 5);
+    let config = tempfile::tempdir().unwrap();
+    common::write(
+        config.path(),
+        "trailscope/config.toml",
+        "[filters]\npushers = \"event:GitPush (user:alice | user:bob)\"\n",
+    );
+    let run = |filter: &str| {
+        let out = std::process::Command::new(common::bin())
+            .args([
+                "query",
+                "--format",
+                "jsonl",
+                "--filter",
+                filter,
+                dir.path().to_str().unwrap(),
+            ])
+            .env("XDG_CONFIG_HOME", config.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, named, err) = run("@pushers");
+    assert_eq!(code, Some(0), "{err}");
+    let (_, written, _) = run("event:GitPush (user:alice | user:bob)");
+    assert_eq!(named, written);
+    assert!(!named.is_empty());
+    let (code, _, err) = run("@pullers");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("unknown named filter `@pullers` (named filters: pushers)"),
+        "{err}"
+    );
+}

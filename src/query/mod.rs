@@ -5,6 +5,7 @@ pub mod facets;
 pub mod fields;
 pub mod fuzzy;
 pub mod matcher;
+pub mod named;
 pub mod parse;
 pub mod text;
 

@@ -9,6 +9,7 @@
 //! characters) where it went wrong.
 
 use super::fields::{Kind, closest, field};
+use super::named::Named;
 use crate::model::time::{Millis, format_time, parse_bound, parse_span};
 use std::fmt;
 
@@ -186,10 +187,26 @@ impl Filter {
 
     /// Parses with `now` as the time relative times count from.
     pub fn parse_at(text: &str, now: Millis) -> Result<Filter, ParseError> {
+        Filter::parse_with(text, now, Named::global())
+    }
+
+    /// Parses with `named` as the `@name` filters.
+    pub fn parse_with(text: &str, now: Millis, named: &Named) -> Result<Filter, ParseError> {
+        Filter::parse_inner(text, now, named, &[])
+    }
+
+    fn parse_inner(
+        text: &str,
+        now: Millis,
+        named: &Named,
+        expanding: &[String],
+    ) -> Result<Filter, ParseError> {
         let mut p = Parser {
             chars: text.chars().collect(),
             pos: 0,
             now,
+            named,
+            expanding,
         };
         let alts = p.expr(0)?;
         p.skip_ws();
@@ -294,7 +311,7 @@ impl fmt::Display for Filter {
 /// as syntax.
 pub fn quote(value: &str) -> String {
     let plain = !value.is_empty()
-        && !value.starts_with(['=', '-'])
+        && !value.starts_with(['=', '-', '@'])
         && !value
             .chars()
             .any(|c| c.is_whitespace() || matches!(c, ',' | '"' | '\\' | ':' | '(' | ')' | '|'));
@@ -374,13 +391,16 @@ impl fmt::Display for Term {
 /// Groups nest at most this deep (a parse error past it, never a stack overflow).
 const MAX_DEPTH: usize = 32;
 
-struct Parser {
+struct Parser<'n> {
     chars: Vec<char>,
     pos: usize,
     now: Millis,
+    named: &'n Named,
+    /// Named filters being expanded (a name may not refer to itself).
+    expanding: &'n [String],
 }
 
-impl Parser {
+impl Parser<'_> {
     fn err<T>(&self, at: usize, message: impl Into<String>) -> Result<T, ParseError> {
         Err(ParseError {
             column: at + 1,
@@ -483,11 +503,49 @@ impl Parser {
                 }
                 Ok(into_terms(alts, false))
             }
+            Some('@') => self.named_filter(),
             _ => Ok(vec![Term {
                 negated: false,
                 cond: self.term()?,
             }]),
         }
+    }
+
+    /// `@name`: the named filter's terms, as if they were written in parentheses.
+    fn named_filter(&mut self) -> Result<Vec<Term>, ParseError> {
+        let at = self.pos;
+        self.pos += 1;
+        let (name, _) = self.word()?;
+        if name.is_empty() {
+            return self.err(at, "`@` needs the name of a filter from config.toml");
+        }
+        let Some(text) = self.named.filters.get(&name) else {
+            let known: Vec<&str> = self.named.filters.keys().map(String::as_str).collect();
+            let mut message = format!("unknown named filter `@{name}`");
+            match (&self.named.problem, known.is_empty()) {
+                (Some(problem), _) => {
+                    message.push_str(&format!(" (the configuration cannot be read: {problem})"))
+                }
+                (None, true) => message
+                    .push_str(" (define it under [filters] in ~/.config/trailscope/config.toml)"),
+                (None, false) => {
+                    message.push_str(&format!(" (named filters: {})", known.join(", ")))
+                }
+            }
+            return self.err(at, message);
+        };
+        if self.expanding.contains(&name) || self.expanding.len() >= MAX_DEPTH {
+            return self.err(at, format!("`@{name}` refers to itself"));
+        }
+        let mut expanding = self.expanding.to_vec();
+        expanding.push(name.clone());
+        let inner = Filter::parse_inner(text, self.now, self.named, &expanding).map_err(|e| {
+            ParseError {
+                column: at + 1,
+                message: format!("in `@{name}`: column {}: {}", e.column, e.message),
+            }
+        })?;
+        Ok(into_terms(vec![inner.terms], false))
     }
 
     /// A bare word up to a space, `:` or syntax, or a quoted string.
@@ -917,6 +975,33 @@ mod tests {
             assert_eq!(parse(&f.to_text()), f, "{text} → {}", f.to_text());
         }
         assert_eq!(parse("last:120m").to_text(), "last:2h");
+    }
+
+    #[test]
+    fn named_filters_expand_in_place() {
+        let named = Named::from_toml(
+            "[filters]\nadmins = 'user:*Admin* | type:Root'\nprod = 'account:1 @admins'\nloop = '@loop'\nbad = 'usr:x'\n",
+        );
+        let p = |t: &str| Filter::parse_with(t, NOW, &named);
+        assert_eq!(
+            p("@prod errors").unwrap(),
+            parse("account:1 (user:*Admin* | type:Root) errors")
+        );
+        assert_eq!(p("-@admins").unwrap(), parse("-(user:*Admin* | type:Root)"));
+        let e = p("errors @nope").unwrap_err();
+        assert_eq!(e.column, 8);
+        assert!(
+            e.message.contains("unknown named filter `@nope`") && e.message.contains("admins"),
+            "{e}"
+        );
+        assert!(p("@loop").unwrap_err().message.contains("refers to itself"));
+        let e = p("@bad").unwrap_err();
+        assert!(
+            e.message
+                .contains("in `@bad`: column 1: unknown field `usr`"),
+            "{e}"
+        );
+        assert_eq!(cond("\"@x\""), Cond::Fuzzy("@x".into()));
     }
 
     #[test]
