@@ -141,6 +141,9 @@ pub struct FilterArgs {
     /// The raw event JSON contains T (case-insensitive).
     #[arg(long, value_name = "T")]
     pub text: Option<String>,
+    /// Only events whose eventID is shared by a record with different content.
+    #[arg(long)]
+    pub conflicts: bool,
 }
 
 #[derive(Args, Debug)]
@@ -258,6 +261,9 @@ impl FilterArgs {
         }
         if let Some(v) = &self.text {
             add(Cond::Text(v.clone()));
+        }
+        if self.conflicts {
+            add(Cond::Conflict);
         }
         Ok(f)
     }
@@ -396,7 +402,31 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
             },
         })
     });
-    report_problems(&result.report, result.events_seen, result.duplicates);
+    let mut result = result;
+    // `conflict` terms are decided once every file is read.
+    let conflict_terms: Vec<bool> = filter
+        .terms
+        .iter()
+        .filter(|t| t.cond == Cond::Conflict)
+        .map(|t| t.negated)
+        .collect();
+    if !conflict_terms.is_empty() {
+        result
+            .hits
+            .retain(|h| conflict_terms.iter().all(|&neg| h.conflict != neg));
+    }
+    // The same counts as `stats`: events after dropping second deliveries.
+    report_problems(
+        &result.report,
+        result.events_seen - result.duplicates,
+        result.duplicates,
+    );
+    if result.conflicts > 0 {
+        eprintln!(
+            "trailscope: {} events share their eventID with a record of different content (filter: conflict)",
+            thousands(result.conflicts)
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match format {
@@ -444,6 +474,15 @@ pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
     let texts = filter.text_terms();
     let positions: Vec<usize> = candidates.iter().map(|&i| i as usize).collect();
     let raws = load::fetch::raw_events(index, &positions);
+    let unreadable: Vec<&load::fetch::FetchError> =
+        raws.iter().filter_map(|r| r.as_ref().err()).collect();
+    if let Some(first) = unreadable.first() {
+        eprintln!(
+            "trailscope: warning: {} event(s) could not be re-read for `text:` and do not match: {}",
+            thousands(unreadable.len()),
+            escape(&first.to_string())
+        );
+    }
     candidates
         .into_iter()
         .zip(raws)

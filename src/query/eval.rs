@@ -187,6 +187,9 @@ impl Filter {
                 Cond::Errors => !f.error_code.is_empty(),
                 Cond::ReadOnly => f.read_only == Some(true),
                 Cond::Mutating => f.read_only == Some(false),
+                // Known only once every file is read: the caller decides (see
+                // `ScanResult`'s `Hit::conflict`); here it lets every event through.
+                Cond::Conflict => return true,
                 Cond::Text(s) => contains_ci(raw, s),
                 Cond::Fuzzy(_) => {
                     let word = &fuzzy[fuzzy_at];
@@ -242,6 +245,7 @@ enum Check {
     Until(i64),
     Errors,
     ReadOnly(bool),
+    Conflict,
     /// Decided elsewhere (raw text search); `None` = not yet known, counts as a match.
     Raw(Option<std::sync::Arc<Vec<bool>>>),
 }
@@ -361,6 +365,7 @@ impl<'a> Compiled<'a> {
                     Cond::Errors => Check::Errors,
                     Cond::ReadOnly => Check::ReadOnly(true),
                     Cond::Mutating => Check::ReadOnly(false),
+                    Cond::Conflict => Check::Conflict,
                     Cond::Text(needle) => {
                         Check::Raw(text_hits.and_then(|h| h.get(needle)).cloned())
                     }
@@ -476,6 +481,7 @@ impl<'a> Compiled<'a> {
                     flag::READ_ONLY,
                 ) == Some(*want)
             }
+            Check::Conflict => self.index.cols.flags[i] & flag::CONFLICT != 0,
             Check::Raw(hits) => hits
                 .as_ref()
                 .map(|h| h.get(i).copied().unwrap_or(false))

@@ -28,6 +28,8 @@ pub enum Cond {
     Errors,
     ReadOnly,
     Mutating,
+    /// Another record has the event's `eventID` and different content.
+    Conflict,
     /// Case-insensitive substring of the raw event JSON.
     Text(String),
     /// A bare word, fuzzy-matched against names (actors, events, sources, resources).
@@ -198,6 +200,7 @@ impl fmt::Display for Term {
             Cond::Errors => f.write_str("errors"),
             Cond::ReadOnly => f.write_str("readonly"),
             Cond::Mutating => f.write_str("mutating"),
+            Cond::Conflict => f.write_str("conflict"),
             Cond::Text(t) => write!(f, "text:{}", quote(t)),
             Cond::Fuzzy(w) => f.write_str(&quote(w)),
         }
@@ -341,6 +344,7 @@ impl Parser {
                 (false, "errors") => Cond::Errors,
                 (false, "readonly") => Cond::ReadOnly,
                 (false, "mutating") => Cond::Mutating,
+                (false, "conflict" | "conflicts") => Cond::Conflict,
                 _ => Cond::Fuzzy(word),
             });
         }

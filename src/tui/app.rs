@@ -192,6 +192,9 @@ pub struct Detail {
     /// `errorMessage`, and the ARNs of `resources`, for the summary header.
     pub error_message: Option<String>,
     pub resources: Vec<String>,
+    /// For an event whose `eventID` another record shares with different
+    /// content: that record's file and the fields that differ.
+    pub conflict: Option<String>,
     pub cursor: Cursor,
     /// Screen rows of the first shown line already scrolled past (a line longer
     /// than the screen, such as a 300 KB field, is read by paging through it).
@@ -893,6 +896,7 @@ impl App {
             }
             Err(e) => (None, Err(e.to_string())),
         };
+        let conflict = crate::output::conflict_note(&self.index, event as usize, raw.as_deref());
         Detail {
             event,
             row,
@@ -900,6 +904,7 @@ impl App {
             raw,
             error_message,
             resources,
+            conflict,
             cursor: Cursor::default(),
             skip_rows: 0,
             cursor_line_rows: 1,

@@ -458,3 +458,165 @@ fn invisible_characters_and_mark_floods_are_escaped() {
     let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(first["userIdentity"]["userName"], hidden);
 }
+
+fn with(base: &str, changes: Value) -> Value {
+    let mut v: Value = serde_json::from_str(base).unwrap();
+    for (k, x) in changes.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    v
+}
+
+// Items 6 and 9: a planted record with a real record's eventID is kept beside it
+// and marked; same content in another layout is one delivery; query and stats
+// count alike.
+#[test]
+fn a_planted_record_does_not_replace_the_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = with(
+        &event("E1", "GetObject", "mallory", "2024-03-01T10:00:00Z"),
+        json!({"sourceIPAddress": "6.6.6.6"}),
+    );
+    let planted = with(
+        &real.to_string(),
+        json!({"sourceIPAddress": "10.0.0.1", "userIdentity": {"type": "IAMUser", "userName": "alice"}}),
+    );
+    write(dir.path(), "a.json", planted.to_string());
+    write(
+        dir.path(),
+        "b/real.json",
+        json!({"Records": [real]}).to_string(),
+    );
+    // The real record again: pretty-printed with keys reordered (an account trail
+    // beside the organisation trail), and embedded by lookup-events.
+    let mut reordered = serde_json::Map::new();
+    let obj = real.as_object().unwrap();
+    for k in obj.keys().rev() {
+        reordered.insert(k.clone(), obj[k].clone());
+    }
+    write(
+        dir.path(),
+        "c/copy.json",
+        serde_json::to_string_pretty(&Value::Object(reordered)).unwrap(),
+    );
+    let item = json!({"EventId": "E1", "CloudTrailEvent": real.to_string()});
+    write(
+        dir.path(),
+        "d/lookup.json",
+        json!({"Events": [item]}).to_string(),
+    );
+    // Something that fails, so query prints its summary line.
+    write(dir.path(), "z.json", "{\"Records\": [");
+    let p = dir.path().to_str().unwrap();
+    let (v, _) = stats_json(&[p]);
+    assert_eq!(v["events"], 2, "{v:#}");
+    assert_eq!(v["duplicates"], 2, "{v:#}");
+    assert_eq!(v["conflicts"], 2, "{v:#}");
+    let text = run(&["stats", p]);
+    assert!(text.stdout.contains("conflicts   2"), "{}", text.stdout);
+    let r = run(&["query", "--format", "jsonl", p]);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    assert!(r.stdout.contains("6.6.6.6") && r.stdout.contains("10.0.0.1"));
+    // Item 9: the streaming pass reports what stats reports.
+    assert!(
+        r.stderr.contains(
+            "loaded 2 events from 4 files (0 skipped, 1 failed, 2 duplicate deliveries dropped)"
+        ),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stderr.contains(
+            "loaded 2 events from 4 files (0 skipped, 1 failed, 2 duplicate deliveries dropped)"
+        ),
+        "{}",
+        text.stderr
+    );
+    for args in [
+        vec!["--filter", "conflict"],
+        vec!["--conflicts"],
+        vec!["--filter", "conflict user:mallory"],
+    ] {
+        let mut all = vec!["query", "--format", "jsonl"];
+        all.extend(args.iter());
+        all.push(p);
+        let r = run(&all);
+        let want = if args.len() == 2 && args[1].contains("mallory") {
+            1
+        } else {
+            2
+        };
+        assert_eq!(r.stdout.lines().count(), want, "{args:?}: {}", r.stderr);
+        let (v, _) = stats_json(&[&args[..], &[p]].concat());
+        assert_eq!(v["events"], want, "{args:?}");
+    }
+    let r = run(&["query", "--format", "jsonl", "--filter", "-conflict", p]);
+    assert_eq!(r.stdout.lines().count(), 0);
+}
+
+// Item 6: the detail view names the other record's file and the fields that differ.
+#[test]
+fn the_detail_view_names_the_conflicting_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = with(
+        &event("E1", "GetObject", "mallory", "2024-03-01T10:00:00Z"),
+        json!({"sourceIPAddress": "6.6.6.6"}),
+    );
+    let planted = with(&real.to_string(), json!({"sourceIPAddress": "10.0.0.1"}));
+    write(dir.path(), "a.json", planted.to_string());
+    write(dir.path(), "b/real.json", real.to_string());
+    let app = browser(dir.path());
+    assert_eq!(app.index.len(), 2);
+    assert_eq!(app.index.conflicts.len(), 2);
+    for i in 0..2 {
+        assert!(app.index.event(i).conflicting());
+        let d = app.detail(i as u32, 0);
+        let note = d.conflict.expect("a conflict note");
+        let other = if app.index.event(i).file().display.ends_with("a.json") {
+            "real.json"
+        } else {
+            "a.json"
+        };
+        assert!(
+            note.contains(other) && note.contains("sourceIPAddress"),
+            "{note}"
+        );
+    }
+}
+
+// Item 13: a same-size overwrite with the modification time restored is noticed
+// on re-read.
+#[test]
+fn a_file_changed_in_place_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = event("E1", "GetObject", "mallory", "2024-03-01T10:00:00Z").replace(
+        "\"readOnly\"",
+        "\"sourceIPAddress\":\"6.6.6.6\",\"readOnly\"",
+    );
+    let path = write(dir.path(), "a.json", &original);
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let app = browser(dir.path());
+    assert!(app.detail(0, 0).doc.is_ok());
+    let forged = original
+        .replace("mallory", "alice__")
+        .replace("6.6.6.6", "1.1.1.1");
+    assert_eq!(forged.len(), original.len());
+    std::fs::write(&path, &forged).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(mtime).unwrap();
+    drop(f);
+    let d = app.detail(0, 0);
+    let Err(err) = d.doc else {
+        panic!("the change is not reported")
+    };
+    assert!(err.contains("CHANGED ON DISK"), "{err}");
+    assert!(
+        d.raw.is_none(),
+        "the changed text is not shown as the event"
+    );
+    let r = trailscope::load::fetch::raw_event(&app.index, 0);
+    assert!(matches!(
+        r,
+        Err(trailscope::load::fetch::FetchError::Tampered { .. })
+    ));
+}

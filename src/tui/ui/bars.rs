@@ -164,6 +164,13 @@ pub fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                     t.error,
                 ));
             }
+            let conflicts = app.index.conflicts.len();
+            if conflicts > 0 {
+                spans.push(Span::styled(
+                    format!("│ {conflicts} conflicting records (filter: conflict) "),
+                    t.error,
+                ));
+            }
         }
     }
     if let Some((_, needles)) = &app.searching {

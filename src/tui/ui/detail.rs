@@ -120,6 +120,12 @@ pub fn draw(frame: &mut Frame, app: &mut App, d: &Detail, area: Rect) {
             format!("{} (event {})", e.file().display, e.ordinal() + 1),
         )),
     ];
+    let mut header = header;
+    if let Some(note) = &d.conflict {
+        let mut s = field(&t, "CONFLICT", escape(note).into_owned());
+        s[1] = s[1].clone().style(t.error);
+        header.push(Line::from(s));
+    }
     let header_height = (header.len() as u16 + 2).min(area.height / 2);
     let [top, body] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Min(1)]).areas(area);
