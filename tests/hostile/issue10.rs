@@ -620,3 +620,82 @@ fn a_file_changed_in_place_is_noticed() {
         Err(trailscope::load::fetch::FetchError::Tampered { .. })
     ));
 }
+
+// Item 16: one field nested deeper than serde_json's limit hides only itself.
+#[test]
+fn a_too_deep_field_hides_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = |leaf: &str| -> Value {
+        let text = format!("{}\"{leaf}\"{}", "[".repeat(200), "]".repeat(200));
+        serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)
+    };
+    // serde_json cannot build a 200-deep Value: write the text by hand.
+    assert!(deep("x").is_null());
+    let with_deep = |version: u64, project: &str, leaf: &str| {
+        let s = structure(json!(version), project).to_string();
+        let nested = format!("{}\"{leaf}\"{}", "[".repeat(200), "]".repeat(200));
+        s.replacen(
+            "\"ProjectName\"",
+            &format!("\"Deep\":{nested},\"ProjectName\""),
+            1,
+        )
+    };
+    let ev = |id: &str, name: &str, time: &str, req: String, resp: String| {
+        pipeline_event(id, name, time, json!("REQ"), json!("RESP"))
+            .replace("\"REQ\"", &req)
+            .replace("\"RESP\"", &resp)
+    };
+    let events = [
+        ev(
+            "c",
+            "CreatePipeline",
+            "2024-03-01T10:00:00Z",
+            with_deep(0, "a", "x"),
+            with_deep(1, "a", "x"),
+        ),
+        ev(
+            "u1",
+            "UpdatePipeline",
+            "2024-03-01T10:01:00Z",
+            with_deep(1, "b", "x"),
+            with_deep(2, "b", "x"),
+        ),
+        ev(
+            "u2",
+            "UpdatePipeline",
+            "2024-03-01T10:02:00Z",
+            with_deep(2, "b", "y"),
+            with_deep(3, "b", "y"),
+        ),
+    ];
+    write(dir.path(), "p.jsonl", events.join("\n"));
+    let p = dir.path().to_str().unwrap();
+    let r = run(&[
+        "diff",
+        "--pipeline",
+        "P",
+        "--from",
+        "1",
+        "--to",
+        "2",
+        "--format",
+        "json",
+        p,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let paths: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1, "{v:#}");
+    assert!(paths[0].ends_with("ProjectName"), "{v:#}");
+    // A change inside the deep subtree shows at its path, marked.
+    let r = run(&["diff", "--pipeline", "P", "--from", "2", "--to", "3", p]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("too deep to compare"), "{}", r.stdout);
+    assert!(r.stdout.contains("Deep"), "{}", r.stdout);
+    assert!(!r.stdout.contains("(root)"), "{}", r.stdout);
+}
