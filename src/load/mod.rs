@@ -429,8 +429,15 @@ pub fn process_file(
         result
             .warnings
             .push(no_events(outcome.shape, outcome.not_events));
+    } else if outcome.not_events > 0 {
+        result.warnings.push(not_records(outcome.not_events));
     }
     result
+}
+
+/// The warning that accounts for every object that did not load as an event.
+fn not_records(n: usize) -> String {
+    format!("{n} JSON object(s) are not CloudTrail records (see README: what an event is)")
 }
 
 const NOT_UTF8: &str = "not valid UTF-8: invalid bytes were replaced with U+FFFD";
@@ -546,6 +553,8 @@ fn stream_lines(
         result
             .warnings
             .push(no_events(Some(Shape::Lines), result.not_events));
+    } else if result.not_events > 0 {
+        result.warnings.push(not_records(result.not_events));
     }
     result
 }

@@ -699,3 +699,40 @@ fn a_too_deep_field_hides_only_itself() {
     assert!(r.stdout.contains("Deep"), "{}", r.stdout);
     assert!(!r.stdout.contains("(root)"), "{}", r.stdout);
 }
+
+// Item 5: one rule for what a record is; every object is an event or counted.
+#[test]
+fn every_object_is_an_event_or_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = r#""eventVersion":"1.09","eventTime":"2024-03-01T10:00:00Z","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","userName":"alice"}"#;
+    let lines = [
+        format!(r#"{{{base},"eventID":"n1","eventSource":"s3.amazonaws.com","eventName":"GetObject"}}"#),
+        format!(r#"{{{base},"eventID":"n2","eventName":null}}"#),
+        format!(r#"{{{base},"eventID":"n3","eventName":["a","b"]}}"#),
+        format!(r#"{{{base},"eventID":"n4","eventName":{{"x":1}}}}"#),
+        format!(r#"{{{base},"eventID":"n5","eventName":"A","eventName":[1]}}"#),
+        // A provenance metadata line: names a call, but is no record.
+        r#"{"line": 1, "local_file": "x.json", "repo": "r", "found_as": "event", "eventSource": "codepipeline.amazonaws.com", "eventName": "DeletePipeline"}"#.to_string(),
+    ];
+    write(dir.path(), "mixed.jsonl", lines.join("\n"));
+    write(
+        dir.path(),
+        "meta.provenance.jsonl",
+        [&lines[5], &lines[5]].map(|s| s.as_str()).join("\n"),
+    );
+    let (v, _) = stats_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(v["events"], 5, "{v:#}");
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("mixed.jsonl")
+            && warnings.contains("1 JSON object(s) are not CloudTrail records"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("meta.provenance.jsonl")
+            && warnings.contains("2 JSON object(s) that are not CloudTrail records"),
+        "{warnings}"
+    );
+    let r = run(&["query", "--format", "jsonl", dir.path().to_str().unwrap()]);
+    assert!(!r.stdout.contains("local_file"), "{}", r.stdout);
+}
