@@ -280,14 +280,11 @@ impl IndexBuilder {
         }
         // Group by eventID (in time order within a group): drop second deliveries,
         // flag conflicts.
-        let mut rank = vec![0u32; n];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
         let mut by_id: Vec<(u64, u32)> = order
             .iter()
-            .filter(|&&i| self.ids[i as usize] != 0)
-            .map(|&i| (self.ids[i as usize], rank[i as usize]))
+            .enumerate()
+            .filter(|&(_, &i)| self.ids[i as usize] != 0)
+            .map(|(rank, &i)| (self.ids[i as usize], rank as u32))
             .collect();
         by_id.sort_unstable();
         let mut dropped = vec![false; n];
@@ -329,7 +326,6 @@ impl IndexBuilder {
                 }
             }
         }
-        drop(rank);
         let keep: Vec<u32> = order
             .iter()
             .copied()

@@ -23,7 +23,9 @@ pub struct Hit<T> {
 /// same `eventID` and same content as JSON values).
 struct Key {
     id: u64,
-    content: u64,
+    /// Hash of the raw bytes; content is compared as JSON values only when
+    /// copies differ in bytes (they are then re-read).
+    raw: u64,
     time: i64,
     file: u32,
     ordinal: u32,
@@ -66,7 +68,7 @@ pub fn scan<T: Send>(
                 if id != 0 {
                     keys.push(Key {
                         id,
-                        content: content::content_hash(raw),
+                        raw: content::raw_hash(raw),
                         time: fields.time,
                         file: file as u32,
                         ordinal,
@@ -102,16 +104,48 @@ pub fn scan<T: Send>(
     // Group by eventID, in time then file order: a second record with the same
     // content is a duplicate delivery; different content is a conflict.
     keys.sort_unstable_by_key(|k| (k.id, k.time, k.file, k.ordinal));
+    let runs: Vec<&[Key]> = keys
+        .chunk_by(|a, b| a.id == b.id)
+        .filter(|r| r.len() > 1)
+        .collect();
+    // Copies that differ in bytes: re-read them (each file once) and hash their
+    // content as JSON values.
+    let mut wanted: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
+    for run in &runs {
+        if run.iter().any(|k| k.raw != run[0].raw) {
+            for k in run.iter() {
+                wanted.entry(k.file).or_default().push(k.ordinal);
+            }
+        }
+    }
+    let wanted: Vec<(u32, Vec<u32>)> = wanted.into_iter().collect();
+    let contents: rustc_hash::FxHashMap<(u32, u32), u64> = wanted
+        .par_iter()
+        .flat_map_iter(|(file, ordinals)| {
+            let mut found = Vec::new();
+            let mut ordinal = 0u32;
+            process_file(&files[*file as usize].path, opts, &mut |raw, _| {
+                if ordinals.contains(&ordinal) {
+                    found.push(((*file, ordinal), content::content_hash(raw)));
+                }
+                ordinal += 1;
+            });
+            found
+        })
+        .collect();
+    let content_of = |k: &Key| contents.get(&(k.file, k.ordinal)).copied().unwrap_or(k.raw);
     let mut dropped: rustc_hash::FxHashSet<(u32, u32)> = Default::default();
     let mut conflicting: rustc_hash::FxHashSet<(u32, u32)> = Default::default();
-    for run in keys.chunk_by(|a, b| a.id == b.id).filter(|r| r.len() > 1) {
+    for run in runs {
+        let differ = run.iter().any(|k| k.raw != run[0].raw);
         let mut seen: Vec<u64> = Vec::new();
         let mut kept = Vec::new();
         for k in run {
-            if seen.contains(&k.content) {
+            let key = if differ { content_of(k) } else { k.raw };
+            if seen.contains(&key) {
                 dropped.insert((k.file, k.ordinal));
             } else {
-                seen.push(k.content);
+                seen.push(key);
                 kept.push((k.file, k.ordinal));
             }
         }
