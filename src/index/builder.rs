@@ -280,20 +280,41 @@ impl IndexBuilder {
         }
         // Group by eventID (in time order within a group): drop second deliveries,
         // flag conflicts.
-        let mut by_id: Vec<(u64, u32)> = order
+        // One u64 per event with an id (8 bytes, to keep the peak low): the top
+        // 32 bits of the id hash, then the event's rank in time order. A run of
+        // equal top bits is split by the full hash below.
+        let mut by_id: Vec<u64> = order
             .iter()
             .enumerate()
             .filter(|&(_, &i)| self.ids[i as usize] != 0)
-            .map(|(rank, &i)| (self.ids[i as usize], rank as u32))
+            .map(|(rank, &i)| (self.ids[i as usize] & !0xffff_ffff) | rank as u64)
             .collect();
         by_id.sort_unstable();
         let mut dropped = vec![false; n];
         let mut conflicts: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        for run in by_id.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-            let members: Vec<usize> = run
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for run in by_id
+            .chunk_by(|a, b| a >> 32 == b >> 32)
+            .filter(|r| r.len() > 1)
+        {
+            let mut members: Vec<usize> = run
                 .iter()
-                .map(|&(_, r)| order[r as usize] as usize)
+                .map(|&x| order[(x & 0xffff_ffff) as usize] as usize)
                 .collect();
+            if members.iter().all(|&m| self.ids[m] == self.ids[members[0]]) {
+                groups.push(members);
+            } else {
+                // Same top bits, different ids: split (stable, so time order stays).
+                members.sort_by_key(|&m| self.ids[m]);
+                for g in members.chunk_by(|&a, &b| self.ids[a] == self.ids[b]) {
+                    if g.len() > 1 {
+                        groups.push(g.to_vec());
+                    }
+                }
+            }
+        }
+        drop(by_id);
+        for members in groups {
             let first_raw = c.raw_hash[members[0]];
             let keys: Vec<u64> = if members.iter().all(|&m| c.raw_hash[m] == first_raw) {
                 vec![first_raw; members.len()]
