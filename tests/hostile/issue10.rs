@@ -95,6 +95,10 @@ fn endless_inputs_stop_at_the_cap() {
         "{}",
         r.stderr
     );
+    // With the default cap of 4G, /dev/zero is given up on at its first chunk.
+    let r = run_within(30, &["stats", "/dev/zero"], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not JSON"), "{}", r.stderr);
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "good.json", line(1));
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("a.json")).unwrap();
