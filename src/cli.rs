@@ -6,7 +6,7 @@ use crate::load::scan::scan;
 use crate::load::{self, LoadOptions, LoadReport, Progress};
 use crate::output::{self, stats, table};
 use crate::query::parse::quote;
-use crate::query::{Compiled, Filter};
+use crate::query::{Compiled, Cond, Filter};
 use crate::sanitize::escape;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -176,6 +176,9 @@ pub struct FilterArgs {
     /// The raw event JSON contains T (case-insensitive).
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub text: Option<String>,
+    /// Only events whose eventID is shared by a record with different content.
+    #[arg(long)]
+    pub conflicts: bool,
 }
 
 #[derive(Args, Debug)]
@@ -273,6 +276,7 @@ impl FilterArgs {
             })
             .collect();
         for (word, on) in [
+            ("conflict", self.conflicts),
             ("errors", self.errors),
             ("readonly", self.read_only),
             ("mutating", self.mutating),
@@ -423,7 +427,31 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
             },
         })
     });
-    report_problems(&result.report, result.events_seen, result.duplicates);
+    let mut result = result;
+    // `conflict` terms are decided once every file is read.
+    let conflict_terms: Vec<bool> = filter
+        .terms
+        .iter()
+        .filter(|t| t.cond == Cond::Conflict)
+        .map(|t| t.negated)
+        .collect();
+    if !conflict_terms.is_empty() {
+        result
+            .hits
+            .retain(|h| conflict_terms.iter().all(|&neg| h.conflict != neg));
+    }
+    // The same counts as `stats`: events after dropping second deliveries.
+    report_problems(
+        &result.report,
+        result.events_seen - result.duplicates,
+        result.duplicates,
+    );
+    if result.conflicts > 0 {
+        eprintln!(
+            "trailscope: {} events share their eventID with a record of different content (filter: conflict)",
+            thousands(result.conflicts)
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match format {

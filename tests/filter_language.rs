@@ -120,7 +120,9 @@ fn reference(terms: &[Term], f: &EventFields<'_>, raw: &str, newest: i64) -> boo
             Cond::Mutating => f.read_only == Some(false),
             Cond::Text(s) => norm(raw).contains(&norm(s)),
             Cond::Group(alts) => alts.iter().any(|a| reference(a, f, raw, newest)),
-            Cond::Fuzzy(_) => unreachable!("fuzzy words have no naive reference"),
+            Cond::Fuzzy(_) | Cond::Conflict => {
+                unreachable!("no naive reference for fuzzy words and conflicts")
+            }
         };
         hit != t.negated
     })

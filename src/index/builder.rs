@@ -3,16 +3,21 @@
 //! Worker threads turn one file into a [`Batch`] with its own string table (no
 //! shared locks on the hot path); the builder merges batches in file order and,
 //! when asked for a sorted index, orders events by time and drops duplicate
-//! deliveries (same `eventID`, time, name and source — the first file wins).
-//! Duplicates share a time, so they are found among neighbours after sorting,
-//! without a set of every event id.
+//! deliveries.
+//!
+//! The rule: two records are one delivery only when they have the same `eventID`
+//! and the same content, compared as JSON values (whatever the key order or the
+//! whitespace); the first in time order (then file order) is kept. Records that
+//! share an `eventID` with different content are all kept and flagged
+//! [`flag::CONFLICT`]. Byte-identical copies are told apart by a hash of the raw
+//! bytes; only when copies differ in bytes are they re-read and compared as values.
 
 use super::strings::LocalStrings;
 use super::{ColumnValues, FileEntry, Identity, Index, StrId, flag, permute};
+use crate::model::content;
 use crate::model::{EventFields, Millis};
-use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::hash::Hasher;
 
 /// One event with ids local to its [`Batch`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,7 +38,9 @@ pub struct Row {
     pub pipelines: u32,
     pub flags: u8,
     pub ordinal: u32,
-    pub dedup: u64,
+    /// [`content::id_hash`] of the `eventID` (0: none).
+    pub id: u64,
+    pub raw_hash: u64,
 }
 
 /// The events of one file, ready to merge.
@@ -73,7 +80,8 @@ impl BatchWriter {
     /// Adds one event. `raw` is kept only for pipeline-structure events.
     pub fn push(&mut self, raw: &str, f: EventFields<'_>) {
         let ordinal = self.rows.len() as u32;
-        let dedup = dedup_key(&f);
+        let id = content::id_hash(&f.event_id);
+        let raw_hash = content::raw_hash(raw);
         if f.source == "codepipeline.amazonaws.com"
             && matches!(f.name.as_ref(), "CreatePipeline" | "UpdatePipeline")
         {
@@ -116,7 +124,8 @@ impl BatchWriter {
             pipelines,
             flags,
             ordinal,
-            dedup,
+            id,
+            raw_hash,
         };
         self.rows.push(row);
     }
@@ -142,40 +151,12 @@ impl BatchWriter {
     }
 }
 
-/// The identity of a delivery: the same API call delivered twice has the same key;
-/// 0 for an event without an `eventID` (never a duplicate). Besides the id, the key
-/// holds a few fields that tell apart distinct records sharing a placeholder id
-/// (documentation examples reuse `…-EXAMPLE` ids, e.g. for both records of a push).
-pub fn dedup_key(f: &EventFields<'_>) -> u64 {
-    if f.event_id.is_empty() {
-        return 0;
-    }
-    let mut h = FxHasher::default();
-    h.write(f.event_id.as_bytes());
-    h.write_u8(0xff);
-    h.write_i64(f.time);
-    h.write(f.name.as_bytes());
-    h.write_u8(0xff);
-    h.write(f.source.as_bytes());
-    h.write_u8(0xff);
-    h.write(f.error_code.as_bytes());
-    h.write_u8(match f.read_only {
-        Some(true) => 1,
-        Some(false) => 2,
-        None => 3,
-    });
-    h.write_usize(f.git_refs.len());
-    h.write_u8(f.data_transferred.map_or(0, |d| d as u8 + 1));
-    // A zero key means "no event id"; keep real keys away from it.
-    h.finish() | 1
-}
-
 /// Merges batches into an [`Index`].
 #[derive(Default)]
 pub struct IndexBuilder {
     index: Index,
-    /// Delivery keys, in column order, until duplicates are dropped.
-    dedup: Vec<u64>,
+    /// `eventID` hashes, in column order.
+    ids: Vec<u64>,
     set_ids: FxHashMap<Box<[StrId]>, u32>,
     identity_ids: FxHashMap<Identity, u32>,
     sorted: bool,
@@ -235,8 +216,9 @@ impl IndexBuilder {
                 flags: row.flags,
                 file: batch.file,
                 ordinal: row.ordinal,
+                raw_hash: row.raw_hash,
             });
-            self.dedup.push(row.dedup);
+            self.ids.push(row.id);
         }
         // Rows are stored in ordinal order, so an ordinal is an offset from `first_at`.
         for (ordinal, refs) in batch.git_refs {
@@ -291,34 +273,101 @@ impl IndexBuilder {
                 (c.time[i], c.file[i], c.ordinal[i])
             });
         }
-        // Keep the first delivery of each key among events of the same time.
-        let mut keep = Vec::with_capacity(n);
-        let mut seen: FxHashSet<u64> = FxHashSet::default();
-        let mut group_time = None;
-        for &i in &order {
-            let i = i as usize;
-            if group_time != Some(c.time[i]) {
-                group_time = Some(c.time[i]);
-                seen.clear();
-            }
-            let key = self.dedup[i];
-            if key == 0 || seen.insert(key) {
-                keep.push(i as u32);
+        // Group by eventID (in time order within a group): drop second deliveries,
+        // flag conflicts.
+        // One u64 per event with an id (8 bytes, to keep the peak low): the top
+        // 32 bits of the id hash, then the event's rank in time order. A run of
+        // equal top bits is split by the full hash below.
+        let mut by_id: Vec<u64> = order
+            .iter()
+            .enumerate()
+            .filter(|&(_, &i)| self.ids[i as usize] != 0)
+            .map(|(rank, &i)| (self.ids[i as usize] & !0xffff_ffff) | rank as u64)
+            .collect();
+        by_id.sort_unstable();
+        let mut dropped = vec![false; n];
+        let mut conflicts: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for run in by_id
+            .chunk_by(|a, b| a >> 32 == b >> 32)
+            .filter(|r| r.len() > 1)
+        {
+            let mut members: Vec<usize> = run
+                .iter()
+                .map(|&x| order[(x & 0xffff_ffff) as usize] as usize)
+                .collect();
+            if members.iter().all(|&m| self.ids[m] == self.ids[members[0]]) {
+                groups.push(members);
+            } else {
+                // Same top bits, different ids: split (stable, so time order stays).
+                members.sort_by_key(|&m| self.ids[m]);
+                for g in members.chunk_by(|&a, &b| self.ids[a] == self.ids[b]) {
+                    if g.len() > 1 {
+                        groups.push(g.to_vec());
+                    }
+                }
             }
         }
+        drop(by_id);
+        for members in groups {
+            let first_raw = c.raw_hash[members[0]];
+            let keys: Vec<u64> = if members.iter().all(|&m| c.raw_hash[m] == first_raw) {
+                vec![first_raw; members.len()]
+            } else {
+                // Copies that differ in bytes: compare as JSON values.
+                let raws = crate::load::fetch::raw_events(&self.index, &members);
+                members
+                    .iter()
+                    .zip(raws)
+                    .map(|(&m, raw)| match raw {
+                        Ok(raw) => content::content_hash(&raw),
+                        Err(_) => c.raw_hash[m],
+                    })
+                    .collect()
+            };
+            let mut seen: Vec<u64> = Vec::new();
+            let mut kept = Vec::new();
+            for (&m, &k) in members.iter().zip(&keys) {
+                if seen.contains(&k) {
+                    dropped[m] = true;
+                } else {
+                    seen.push(k);
+                    kept.push(m as u32);
+                }
+            }
+            if seen.len() > 1 {
+                for &m in &kept {
+                    let others = kept.iter().copied().filter(|&o| o != m).collect();
+                    conflicts.insert(m, others);
+                }
+            }
+        }
+        let keep: Vec<u32> = order
+            .iter()
+            .copied()
+            .filter(|&i| !dropped[i as usize])
+            .collect();
         drop(order);
+        for &m in conflicts.keys() {
+            self.index.cols.flags[m as usize] |= flag::CONFLICT;
+        }
         self.index.duplicates += n - keep.len();
         if in_order && keep.len() == n {
+            self.index.conflicts = conflicts;
             return;
         }
         self.index.cols.permute(&keep);
-        permute(&mut self.dedup, &keep);
+        permute(&mut self.ids, &keep);
         let mut new_pos = vec![u32::MAX; n];
         for (new, &old) in keep.iter().enumerate() {
             new_pos[old as usize] = new as u32;
         }
         self.index.git_refs = remap(std::mem::take(&mut self.index.git_refs), &new_pos);
         self.index.pipeline_raw = remap(std::mem::take(&mut self.index.pipeline_raw), &new_pos);
+        self.index.conflicts = remap(conflicts, &new_pos)
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(|o| new_pos[o as usize]).collect()))
+            .collect();
     }
 
     /// Read access to what has been merged (sorted only after [`Self::sort`]).

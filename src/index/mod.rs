@@ -1,7 +1,7 @@
 //! The in-memory event index: one column per field, interned strings, events in
 //! time order. Raw JSON stays on disk; the loader re-reads it on demand (`load::fetch`).
 //!
-//! Memory per event is the columns below (≈ 85 bytes) plus each distinct string once.
+//! Memory per event is the columns below (≈ 93 bytes) plus each distinct string once.
 
 pub mod builder;
 pub mod strings;
@@ -22,6 +22,8 @@ pub mod flag {
     pub const MFA: u8 = 8;
     pub const DATA_KNOWN: u8 = 16;
     pub const DATA: u8 = 32;
+    /// Another record has the same `eventID` and different content.
+    pub const CONFLICT: u8 = 64;
 
     pub fn encode(known: u8, set: u8, value: Option<bool>) -> u8 {
         match value {
@@ -105,6 +107,8 @@ columns! {
     file: u32,
     /// Position of the event among the events of its file.
     ordinal: u32,
+    /// 64-bit hash of the event's raw bytes, checked when the event is re-read.
+    raw_hash: u64,
 }
 
 /// Keeps `column[order[k]]` for each `k`, in that order.
@@ -149,6 +153,9 @@ pub struct Index {
     /// history needs every structure and they are a tiny share of a trail.
     pub pipeline_raw: FxHashMap<u32, Box<str>>,
     pub duplicates: usize,
+    /// Events whose `eventID` is shared by records with different content: each
+    /// such event → the other events of its `eventID`.
+    pub conflicts: FxHashMap<u32, Vec<u32>>,
     /// Temporary copies of standard input, deleted when the index is dropped.
     pub spool: std::sync::Arc<Vec<tempfile::TempPath>>,
 }
@@ -279,6 +286,20 @@ impl<'a> EventRef<'a> {
 
     pub fn mfa(&self) -> Option<bool> {
         flag::decode(self.flags(), flag::MFA_KNOWN, flag::MFA)
+    }
+
+    /// Whether another record has this event's `eventID` and different content.
+    pub fn conflicting(&self) -> bool {
+        self.flags() & flag::CONFLICT != 0
+    }
+
+    /// The other records of a conflicting `eventID`.
+    pub fn conflicts_with(&self) -> &'a [u32] {
+        self.index
+            .conflicts
+            .get(&(self.i as u32))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     pub fn data_transferred(&self) -> Option<bool> {

@@ -16,6 +16,24 @@ pub enum FetchError {
     Unreadable { path: String, cause: String },
     #[error("{path}: event #{ordinal} is no longer in the file")]
     Missing { path: String, ordinal: u32 },
+    #[error(
+        "{path}: EVENT #{ordinal} CHANGED ON DISK since it was loaded (its bytes no longer match the hash taken at load): the file was modified in place; the indexed fields and the file disagree"
+    )]
+    Tampered { path: String, ordinal: u32 },
+}
+
+/// Checks a re-read event against the hash of its bytes taken at load time.
+fn verified(index: &Index, i: usize, raw: String) -> Result<String, FetchError> {
+    match index.cols.raw_hash.get(i) {
+        Some(&h) if h != crate::model::content::raw_hash(&raw) => {
+            let entry = index.event(i).file();
+            Err(FetchError::Tampered {
+                path: entry.display.clone(),
+                ordinal: index.cols.ordinal[i] + 1,
+            })
+        }
+        _ => Ok(raw),
+    }
 }
 
 /// Every event of one file, raw, in file order.
@@ -49,7 +67,7 @@ pub fn raw_event(index: &Index, i: usize) -> Result<String, FetchError> {
     let mut all = file_events(entry, u64::MAX)?;
     let ordinal = ev.ordinal();
     if (ordinal as usize) < all.len() {
-        Ok(all.swap_remove(ordinal as usize))
+        verified(index, i, all.swap_remove(ordinal as usize))
     } else {
         Err(FetchError::Missing {
             path: entry.display.clone(),
@@ -75,12 +93,14 @@ pub fn raw_events(index: &Index, events: &[usize]) -> Vec<Result<String, FetchEr
                     .iter()
                     .map(|&pos| {
                         let ordinal = index.cols.ordinal[events[pos]];
-                        let raw = all.get_mut(ordinal as usize).map(std::mem::take).ok_or(
-                            FetchError::Missing {
+                        let raw = all
+                            .get_mut(ordinal as usize)
+                            .map(std::mem::take)
+                            .ok_or(FetchError::Missing {
                                 path: entry.display.clone(),
                                 ordinal,
-                            },
-                        );
+                            })
+                            .and_then(|raw| verified(index, events[pos], raw));
                         (pos, raw)
                     })
                     .collect(),

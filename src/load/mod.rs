@@ -390,6 +390,16 @@ pub fn process_file(
     if !ended && !gzip && shapes::starts_json_lines(&buf) {
         return stream_lines(file, buf, max, sink);
     }
+    if !ended && !gzip && buf.len() < limit && !starts_like_json(&buf) {
+        // Not JSON from its first bytes (say /dev/zero): reading on to the cap
+        // would only fill memory.
+        result.error = Some(format!(
+            "not JSON: the first {} hold no JSON value (stopped reading there)",
+            crate::format::human_bytes(buf.len() as u64)
+        ));
+        result.bytes = buf.len() as u64;
+        return result;
+    }
     if !ended && let Err(io) = read::fill(&mut file, &mut buf, limit) {
         result.error = Some(cannot_read(&io));
         return result;
@@ -429,8 +439,28 @@ pub fn process_file(
         result
             .warnings
             .push(no_events(outcome.shape, outcome.not_events));
+    } else if outcome.not_events > 0 {
+        result.warnings.push(not_records(outcome.not_events));
     }
     result
+}
+
+/// The warning that accounts for every object that did not load as an event.
+fn not_records(n: usize) -> String {
+    format!("{n} JSON object(s) are not CloudTrail records (see README: what an event is)")
+}
+
+/// Whether text can start a JSON value: after a byte-order mark and whitespace,
+/// `{`, `[`, `"` or the first byte of a number or literal.
+fn starts_like_json(buf: &[u8]) -> bool {
+    let body = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b) => matches!(
+            b,
+            b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+        ),
+        None => true,
+    }
 }
 
 const NOT_UTF8: &str = "not valid UTF-8: invalid bytes were replaced with U+FFFD";
@@ -546,6 +576,8 @@ fn stream_lines(
         result
             .warnings
             .push(no_events(Some(Shape::Lines), result.not_events));
+    } else if result.not_events > 0 {
+        result.warnings.push(not_records(result.not_events));
     }
     result
 }

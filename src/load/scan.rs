@@ -4,19 +4,31 @@
 
 use super::{LoadOptions, LoadReport, Progress, process_file, resolve};
 use crate::index::FileEntry;
-use crate::index::builder::dedup_key;
 use crate::model::EventFields;
+use crate::model::content;
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use std::path::PathBuf;
 
-/// A kept event, with what orders and de-duplicates it.
+/// A kept event, with what orders it.
 pub struct Hit<T> {
     pub time: i64,
     pub file: u32,
     pub ordinal: u32,
-    dedup: u64,
+    /// Another record has this event's `eventID` and different content.
+    pub conflict: bool,
     pub value: T,
+}
+
+/// What identifies one decoded event for de-duplication (same rule as the index:
+/// same `eventID` and same content as JSON values).
+struct Key {
+    id: u64,
+    /// Hash of the raw bytes; content is compared as JSON values only when
+    /// copies differ in bytes (they are then re-read).
+    raw: u64,
+    time: i64,
+    file: u32,
+    ordinal: u32,
 }
 
 pub struct ScanResult<T> {
@@ -24,9 +36,12 @@ pub struct ScanResult<T> {
     pub hits: Vec<Hit<T>>,
     pub files: Vec<FileEntry>,
     pub report: LoadReport,
-    /// Kept events that were second deliveries of another kept event.
+    /// Second deliveries among all events read (kept by `keep` or not).
     pub duplicates: usize,
-    /// Every event seen, kept or not.
+    /// Events (after dropping second deliveries) whose `eventID` is shared by a
+    /// record with different content.
+    pub conflicts: usize,
+    /// Every event read, duplicates included.
     pub events_seen: usize,
     _spool: Vec<tempfile::TempPath>,
 }
@@ -39,50 +54,118 @@ pub fn scan<T: Send>(
     keep: impl Fn(&str, &EventFields<'_>) -> Option<T> + Sync,
 ) -> ScanResult<T> {
     let resolved = resolve(inputs, opts, progress);
-    let per_file: Vec<(Vec<Hit<T>>, super::FileOutcome)> = resolved
+    type PerFile<T> = (Vec<Hit<T>>, Vec<Key>, super::FileOutcome);
+    let per_file: Vec<PerFile<T>> = resolved
         .files
         .par_iter()
         .enumerate()
         .map(|(file, entry)| {
             let mut hits = Vec::new();
+            let mut keys = Vec::new();
             let mut ordinal = 0u32;
             let outcome = process_file(&entry.path, opts, &mut |raw, fields| {
+                let id = content::id_hash(&fields.event_id);
+                if id != 0 {
+                    keys.push(Key {
+                        id,
+                        raw: content::raw_hash(raw),
+                        time: fields.time,
+                        file: file as u32,
+                        ordinal,
+                    });
+                }
                 if let Some(value) = keep(raw, &fields) {
                     hits.push(Hit {
                         time: fields.time,
                         file: file as u32,
                         ordinal,
-                        dedup: dedup_key(&fields),
+                        conflict: false,
                         value,
                     });
                 }
                 ordinal += 1;
             });
             progress.record(&outcome);
-            (hits, outcome)
+            (hits, keys, outcome)
         })
         .collect();
     let mut report = resolved.report;
     let mut files = resolved.files;
     let mut hits = Vec::new();
+    let mut keys = Vec::new();
     let mut events_seen = 0;
-    for (i, (file_hits, outcome)) in per_file.into_iter().enumerate() {
+    for (i, (file_hits, file_keys, outcome)) in per_file.into_iter().enumerate() {
         events_seen += outcome.events;
         files[i].events = outcome.events as u32;
         report.add(files[i].display.clone(), outcome);
         hits.extend(file_hits);
+        keys.extend(file_keys);
     }
-    // First delivery in file order wins, as in the index.
-    let mut seen = FxHashSet::default();
-    let before = hits.len();
-    hits.retain(|h| h.dedup == 0 || seen.insert(h.dedup));
-    let duplicates = before - hits.len();
+    // Group by eventID, in time then file order: a second record with the same
+    // content is a duplicate delivery; different content is a conflict.
+    keys.sort_unstable_by_key(|k| (k.id, k.time, k.file, k.ordinal));
+    let runs: Vec<&[Key]> = keys
+        .chunk_by(|a, b| a.id == b.id)
+        .filter(|r| r.len() > 1)
+        .collect();
+    // Copies that differ in bytes: re-read them (each file once) and hash their
+    // content as JSON values.
+    let mut wanted: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
+    for run in &runs {
+        if run.iter().any(|k| k.raw != run[0].raw) {
+            for k in run.iter() {
+                wanted.entry(k.file).or_default().push(k.ordinal);
+            }
+        }
+    }
+    let wanted: Vec<(u32, Vec<u32>)> = wanted.into_iter().collect();
+    let contents: rustc_hash::FxHashMap<(u32, u32), u64> = wanted
+        .par_iter()
+        .flat_map_iter(|(file, ordinals)| {
+            let mut found = Vec::new();
+            let mut ordinal = 0u32;
+            process_file(&files[*file as usize].path, opts, &mut |raw, _| {
+                if ordinals.contains(&ordinal) {
+                    found.push(((*file, ordinal), content::content_hash(raw)));
+                }
+                ordinal += 1;
+            });
+            found
+        })
+        .collect();
+    let content_of = |k: &Key| contents.get(&(k.file, k.ordinal)).copied().unwrap_or(k.raw);
+    let mut dropped: rustc_hash::FxHashSet<(u32, u32)> = Default::default();
+    let mut conflicting: rustc_hash::FxHashSet<(u32, u32)> = Default::default();
+    for run in runs {
+        let differ = run.iter().any(|k| k.raw != run[0].raw);
+        let mut seen: Vec<u64> = Vec::new();
+        let mut kept = Vec::new();
+        for k in run {
+            let key = if differ { content_of(k) } else { k.raw };
+            if seen.contains(&key) {
+                dropped.insert((k.file, k.ordinal));
+            } else {
+                seen.push(key);
+                kept.push((k.file, k.ordinal));
+            }
+        }
+        if seen.len() > 1 {
+            conflicting.extend(kept);
+        }
+    }
+    let duplicates = dropped.len();
+    let conflicts = conflicting.len();
+    hits.retain(|h| !dropped.contains(&(h.file, h.ordinal)));
+    for h in &mut hits {
+        h.conflict = conflicting.contains(&(h.file, h.ordinal));
+    }
     hits.sort_by_key(|h| (h.time, h.file, h.ordinal));
     ScanResult {
         hits,
         files,
         report,
         duplicates,
+        conflicts,
         events_seen,
         _spool: resolved.spool,
     }

@@ -676,7 +676,9 @@ mod tests {
 
     #[test]
     fn records_file() {
-        let (n, o) = names(r#"{"Records":[{"eventName":"A"},{"eventName":"B"}]}"#);
+        let (n, o) = names(
+            r#"{"Records":[{"eventTime":"2024-01-01T00:00:00Z","eventName":"A"},{"eventTime":"2024-01-01T00:00:00Z","eventName":"B"}]}"#,
+        );
         assert_eq!(n, ["A", "B"]);
         assert_eq!(o.shape, Some(Shape::Records));
         assert!(o.error.is_none());
@@ -685,27 +687,31 @@ mod tests {
     #[test]
     fn array_single_and_lines() {
         assert_eq!(
-            names(r#"[{"eventName":"A"},{"eventName":"B"}]"#).0,
+            names(r#"[{"eventTime":"2024-01-01T00:00:00Z","eventName":"A"},{"eventTime":"2024-01-01T00:00:00Z","eventName":"B"}]"#).0,
             ["A", "B"]
         );
-        assert_eq!(names(r#"{"eventName":"A"}"#).0, ["A"]);
-        let (n, o) = names("{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n");
+        assert_eq!(
+            names(r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"A"}"#).0,
+            ["A"]
+        );
+        let (n, o) = names(
+            "{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"A\"}\n{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"B\"}\n",
+        );
         assert_eq!(n, ["A", "B"]);
         assert_eq!(o.shape, Some(Shape::Lines));
     }
 
     #[test]
     fn lookup_events_and_eventbridge() {
-        let text = r#"{"Events":[{"EventId":"1","CloudTrailEvent":"{\"eventName\":\"A\"}"}],"NextToken":"x"}"#;
+        let text = r#"{"Events":[{"EventId":"1","CloudTrailEvent":"{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"A\"}"}],"NextToken":"x"}"#;
         assert_eq!(names(text).0, ["A"]);
-        let text = r#"[{"detail-type":"AWS API Call via CloudTrail","source":"aws.s3","detail":{"eventName":"B"}}]"#;
+        let text = r#"[{"detail-type":"AWS API Call via CloudTrail","source":"aws.s3","detail":{"eventTime":"2024-01-01T00:00:00Z","eventName":"B"}}]"#;
         assert_eq!(names(text).0, ["B"]);
     }
 
     #[test]
     fn lake_rows_and_nested() {
-        let text =
-            r#"{"QueryResultRows":[[{"eventName":"A"},{"eventTime":"2023-01-22 16:53:53.000"}]]}"#;
+        let text = r#"{"QueryResultRows":[[{"eventTime":"2024-01-01T00:00:00Z","eventName":"A"},{"eventTime":"2023-01-22 16:53:53.000"}]]}"#;
         let mut times = Vec::new();
         decode_events(text, &mut |_, f| times.push(f.time));
         assert_eq!(
@@ -713,7 +719,8 @@ mod tests {
             [crate::model::time::parse_event_time("2023-01-22T16:53:53Z").unwrap()]
         );
         assert_eq!(
-            names(r#"{"aws":{"cloudtrail":{"eventName":"N"}}}"#).0,
+            names(r#"{"aws":{"cloudtrail":{"eventTime":"2024-01-01T00:00:00Z","eventName":"N"}}}"#)
+                .0,
             ["N"]
         );
     }
@@ -727,7 +734,9 @@ mod tests {
 
     #[test]
     fn doc_paste_is_repaired_with_a_warning() {
-        let (n, o) = names("{\"eventName\":\"A\", \"x\": {\"y\":1,},},\n{\"eventName\":\"B\"}");
+        let (n, o) = names(
+            "{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"A\", \"x\": {\"y\":1,},},\n{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"B\"}",
+        );
         assert_eq!(n, ["A", "B"]);
         assert_eq!(o.warnings.len(), 1);
         assert!(o.warnings[0].contains("trailing comma"), "{:?}", o.warnings);
@@ -736,7 +745,9 @@ mod tests {
 
     #[test]
     fn broken_records_keep_events_before_the_break() {
-        let (n, o) = names(r#"{"Records":[{"eventName":"A"},{"eventName":"B"},{"eventName":"#);
+        let (n, o) = names(
+            r#"{"Records":[{"eventTime":"2024-01-01T00:00:00Z","eventName":"A"},{"eventTime":"2024-01-01T00:00:00Z","eventName":"B"},{"eventTime":"2024-01-01T00:00:00Z","eventName":"#,
+        );
         assert_eq!(n, ["A", "B"]);
         let err = o.error.unwrap();
         assert!(err.starts_with("invalid JSON at line 1, column"), "{err}");
@@ -759,7 +770,9 @@ mod tests {
 
     #[test]
     fn bad_json_lines_skip_only_the_bad_line() {
-        let (n, o) = names("{\"eventName\":\"A\"}\n{\"eventName\":\n{\"eventName\":\"C\"}\n");
+        let (n, o) = names(
+            "{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"A\"}\n{\"eventID\":\"i\",\"eventName\":\n{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"C\"}\n",
+        );
         assert_eq!(n, ["A", "C"]);
         let err = o.error.unwrap();
         assert!(err.contains("line 2"), "{err}");
@@ -779,7 +792,7 @@ mod tests {
         // Fields trailscope does not index are skipped without recursion, so the
         // event loads; a deep *array of arrays* is not an event at all.
         let deep = format!(
-            "{{\"Records\":[{{\"eventName\":\"A\",\"requestParameters\":{{\"x\":{}{}}}}}]}}",
+            "{{\"Records\":[{{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventID\":\"i\",\"eventName\":\"A\",\"requestParameters\":{{\"x\":{}{}}}}}]}}",
             "[".repeat(100_000),
             "]".repeat(100_000)
         );

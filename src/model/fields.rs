@@ -179,13 +179,10 @@ pub fn classify(record: Record<'_>) -> Parsed<'_> {
         }
     }
     if !record.looks_like_event() {
-        if let Some(Cow::Borrowed(s)) = record.cloudtrail_event.0 {
-            return Parsed::Lookup(Cow::Borrowed(s));
-        }
-        if let Some(Cow::Owned(s)) = record.cloudtrail_event.0 {
-            return Parsed::Lookup(Cow::Owned(s));
-        }
-        return Parsed::NotEvent;
+        return match record.cloudtrail_event.0 {
+            Some(s) if !s.is_empty() => Parsed::Lookup(s),
+            _ => Parsed::NotEvent,
+        };
     }
     Parsed::Event(Box::new(extract(record)))
 }
@@ -426,7 +423,7 @@ mod tests {
     #[test]
     fn repositories_from_every_place() {
         let e = event(
-            r#"{"eventSource":"codecommit.amazonaws.com","eventName":"X",
+            r#"{"eventID":"1","eventSource":"codecommit.amazonaws.com","eventName":"X",
             "requestParameters":{"repositoryName":"a","repositoryNames":["b","a"]},
             "additionalEventData":{"repositoryName":"c","dataTransferred":true},
             "responseElements":{"repositoryMetadata":{"repositoryName":"d"}},
@@ -440,14 +437,14 @@ mod tests {
     #[test]
     fn pipelines_only_from_codepipeline_events() {
         let e = event(
-            r#"{"eventSource":"codepipeline.amazonaws.com","eventName":"UpdatePipeline",
+            r#"{"eventID":"1","eventSource":"codepipeline.amazonaws.com","eventName":"UpdatePipeline",
             "requestParameters":{"pipeline":{"name":"P1","version":3},"name":"P2","pipelineName":"P3"},
             "responseElements":{"pipeline":{"name":"P1","version":4}},
             "resources":[{"ARN":"arn:aws:codepipeline:us-east-1:1:P4"}]}"#,
         );
         assert_eq!(e.pipelines, vec!["P1", "P2", "P3", "P4"]);
         let e = event(
-            r#"{"eventSource":"s3.amazonaws.com","eventName":"X","requestParameters":{"name":"P2"}}"#,
+            r#"{"eventID":"1","eventSource":"s3.amazonaws.com","eventName":"X","requestParameters":{"name":"P2"}}"#,
         );
         assert!(e.pipelines.is_empty());
     }
@@ -455,7 +452,7 @@ mod tests {
     #[test]
     fn git_push_references() {
         let e = event(
-            r#"{"eventSource":"codecommit.amazonaws.com","eventName":"GitPush",
+            r#"{"eventID":"1","eventSource":"codecommit.amazonaws.com","eventName":"GitPush",
             "requestParameters":{"references":[{"commit":"abc","ref":"refs/heads/main"},"junk"]}}"#,
         );
         assert_eq!(e.git_refs, vec![("refs/heads/main".into(), "abc".into())]);
@@ -475,14 +472,16 @@ mod tests {
 
     #[test]
     fn unpaired_surrogates_keep_the_event() {
-        let e = event(r#"{"eventName":"X","userAgent":"x\ud800y","eventSource":"s\udc00"}"#);
+        let e = event(
+            r#"{"eventID":"1","eventName":"X","userAgent":"x\ud800y","eventSource":"s\udc00"}"#,
+        );
         assert_eq!(e.user_agent, "x\u{fffd}y");
         assert_eq!(e.source, "s\u{fffd}");
         // A pair stays a pair.
-        let e = event(r#"{"eventName":"X","userAgent":"\ud83d\ude80\ud800"}"#);
+        let e = event(r#"{"eventID":"1","eventName":"X","userAgent":"\ud83d\ude80\ud800"}"#);
         assert_eq!(e.user_agent, "🚀\u{fffd}");
         // Inside a lookup-events item.
-        let item = r#"{"EventId":"1","CloudTrailEvent":"{\"eventName\":\"X\",\"userAgent\":\"x\\ud800y\"}"}"#;
+        let item = r#"{"EventId":"1","CloudTrailEvent":"{\"eventID\":\"1\",\"eventName\":\"X\",\"userAgent\":\"x\\ud800y\"}"}"#;
         let Parsed::Lookup(inner) = parse_value(item).unwrap() else {
             panic!("not a lookup item")
         };
@@ -491,7 +490,7 @@ mod tests {
 
     #[test]
     fn duplicate_keys_fall_back_to_last_value() {
-        let e = event(r#"{"eventName":"A","eventName":"B","eventSource":"s"}"#);
+        let e = event(r#"{"eventID":"1","eventName":"A","eventName":"B","eventSource":"s"}"#);
         assert_eq!(e.name, "B");
     }
 

@@ -11,7 +11,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A string field: strings are kept (borrowed when unescaped), numbers and booleans
-/// become their text, anything else is drained and absent.
+/// become their text, anything else (null, object, array) is drained and kept as
+/// an empty string: `None` means the key is absent.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Text<'a>(pub Option<Cow<'a, str>>);
 
@@ -53,22 +54,24 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
                 Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
+            // Null, objects and arrays: the key is present but has no text. Kept
+            // as an empty string, so the record rule can see the key is there.
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Text(None))
+                Ok(Text(Some(Cow::Borrowed(""))))
             }
             fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Text(None))
+                Ok(Text(Some(Cow::Borrowed(""))))
             }
             fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
                 Text::deserialize(d)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Text(None))
+                Ok(Text(Some(Cow::Borrowed(""))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Text(None))
+                Ok(Text(Some(Cow::Borrowed(""))))
             }
         }
         d.deserialize_any(V(std::marker::PhantomData))

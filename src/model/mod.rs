@@ -1,5 +1,6 @@
 //! What an event is to trailscope: the decoded record, the indexing rules, times.
 
+pub mod content;
 pub mod fields;
 pub mod lenient;
 pub mod record;

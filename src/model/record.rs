@@ -179,17 +179,33 @@ pub struct InsightDetails<'a> {
 }
 
 impl Record<'_> {
-    /// Whether the object looks like a CloudTrail record at all (as opposed to an
-    /// SNS notification or another look-alike that happens to be JSON).
+    /// The rule for what a CloudTrail record is (README, "What an event is"). A
+    /// JSON object (after unwrapping EventBridge and `lookup-events` envelopes) is
+    /// a record when
+    /// 1. it has a key that names the call — `eventName`, `eventSource`,
+    ///    `eventType` or `insightDetails` — whatever its value (even null or an
+    ///    array: the record loads with that field empty), and
+    /// 2. it has a key of the record itself — `eventTime`, `eventID`,
+    ///    `eventVersion`, `userIdentity`, `awsRegion` or `recipientAccountId`, and
+    /// 3. its `eventSource` is not an `aws:…` name (S3 and SNS notifications and
+    ///    CodeCommit triggers use `{"Records":[…]}` with such sources).
+    ///
+    /// Every other object is counted in its file's warning ("N JSON objects are
+    /// not CloudTrail records"), so objects read = events + not records.
     pub fn looks_like_event(&self) -> bool {
-        // S3 event notifications and CodeCommit triggers also come as `{"Records":[…]}`
-        // with `eventSource` like `aws:s3`; CloudTrail sources are host names.
         if self.event_source.as_str().starts_with("aws:") {
             return false;
         }
-        self.event_name.get().is_some()
-            || self.event_source.get().is_some()
-            || self.event_type.get().is_some()
-            || (self.event_version.get().is_some() && self.event_time.get().is_some())
+        let names_a_call = self.event_name.0.is_some()
+            || self.event_source.0.is_some()
+            || self.event_type.0.is_some()
+            || self.insight.0.is_some();
+        let is_a_record = self.event_time.0.is_some()
+            || self.event_id.0.is_some()
+            || self.event_version.0.is_some()
+            || self.user_identity.0.is_some()
+            || self.aws_region.0.is_some()
+            || self.recipient_account_id.0.is_some();
+        names_a_call && is_a_record
     }
 }

@@ -36,3 +36,48 @@ pub fn event_cells(
         error.to_string(),
     ]
 }
+
+/// For an event whose `eventID` other records share with different content: the
+/// other records' files and the fields that differ, on one line. `raw` is the
+/// event's JSON when the caller has it already.
+pub fn conflict_note(index: &crate::index::Index, i: usize, raw: Option<&str>) -> Option<String> {
+    let e = index.event(i);
+    let others = e.conflicts_with();
+    if others.is_empty() {
+        return None;
+    }
+    let this: Option<serde_json::Value> = match raw {
+        Some(r) => serde_json::from_str(r).ok(),
+        None => crate::load::fetch::raw_event(index, i)
+            .ok()
+            .and_then(|r| serde_json::from_str(&r).ok()),
+    };
+    let mut parts = Vec::new();
+    for &o in others {
+        let other = index.event(o as usize);
+        let place = format!("{} (event {})", other.file().display, other.ordinal() + 1);
+        let fields = match (
+            &this,
+            crate::load::fetch::raw_event(index, o as usize)
+                .ok()
+                .and_then(|r| serde_json::from_str::<serde_json::Value>(&r).ok()),
+        ) {
+            (Some(a), Some(b)) => {
+                let mut paths: Vec<String> = crate::pipeline::diff::diff(a, &b)
+                    .into_iter()
+                    .map(|c| c.path)
+                    .collect();
+                paths.dedup();
+                if paths.len() > 8 {
+                    let more = paths.len() - 8;
+                    paths.truncate(8);
+                    paths.push(format!("{more} more"));
+                }
+                paths.join(", ")
+            }
+            _ => "(cannot be re-read to compare)".to_string(),
+        };
+        parts.push(format!("{place} has the same eventID; differs in {fields}"));
+    }
+    Some(parts.join(" · "))
+}

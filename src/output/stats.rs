@@ -20,6 +20,8 @@ pub struct FileCounts {
 pub struct Stats {
     pub events: usize,
     pub duplicates: usize,
+    /// Events whose `eventID` is shared by a record with different content.
+    pub conflicts: usize,
     pub files: FileCounts,
     pub failures: Vec<Problem>,
     pub warnings: Vec<Problem>,
@@ -51,8 +53,12 @@ pub fn compute(index: &Index, report: &LoadReport, selected: &[u32]) -> Stats {
     let n = index.strings.len();
     let (mut src, mut ev, mut actor) = (vec![0usize; n], vec![0usize; n], vec![0usize; n]);
     let (mut first, mut last) = (NO_TIME, i64::MIN);
+    let mut conflicts = 0;
     for &i in selected {
         let i = i as usize;
+        if index.cols.flags[i] & crate::index::flag::CONFLICT != 0 {
+            conflicts += 1;
+        }
         src[index.cols.source[i] as usize] += 1;
         ev[index.cols.name[i] as usize] += 1;
         actor[index.identity_of(i).actor as usize] += 1;
@@ -67,6 +73,7 @@ pub fn compute(index: &Index, report: &LoadReport, selected: &[u32]) -> Stats {
     Stats {
         events: selected.len(),
         duplicates: index.duplicates,
+        conflicts,
         files: FileCounts {
             read: report.files_read,
             skipped: report.files_skipped,
@@ -92,6 +99,12 @@ impl Stats {
             thousands(self.events),
             thousands(self.duplicates)
         ));
+        if self.conflicts > 0 {
+            out.push_str(&format!(
+                "conflicts   {} events share their eventID with a record of different content (filter: conflict)\n",
+                thousands(self.conflicts)
+            ));
+        }
         out.push_str(&format!(
             "files       {} read, {} skipped, {} failed\n",
             thousands(self.files.read),

@@ -150,7 +150,87 @@ impl Lifetime {
 }
 
 fn parse(raw: &str) -> Option<Value> {
-    serde_json::from_str(raw).ok()
+    serde_json::from_str(raw)
+        .ok()
+        .or_else(|| serde_json::from_str(&cut_too_deep(raw, MAX_DEPTH)).ok())
+}
+
+/// Nesting kept when a structure is deeper than serde_json's limit of 128.
+pub const MAX_DEPTH: usize = 100;
+
+/// The text marking a subtree cut by [`cut_too_deep`] (with its content hash,
+/// so a change inside it still shows as a change at that path).
+pub const TOO_DEEP: &str = "(too deep to compare)";
+
+/// `raw` with every array or object nested deeper than `max_depth` replaced by a
+/// string `"(too deep to compare) #<hash>"`: everything outside such subtrees
+/// still parses and compares. No recursion.
+pub fn cut_too_deep(raw: &str, max_depth: usize) -> String {
+    let b = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'{' | b'[' if depth >= max_depth => {
+                // Skip to the matching close, then write the marker instead.
+                let start = i;
+                let mut d = 0usize;
+                let (mut s, mut e) = (false, false);
+                while i < b.len() {
+                    let x = b[i];
+                    if s {
+                        if e {
+                            e = false;
+                        } else if x == b'\\' {
+                            e = true;
+                        } else if x == b'"' {
+                            s = false;
+                        }
+                    } else if x == b'"' {
+                        s = true;
+                    } else if x == b'{' || x == b'[' {
+                        d += 1;
+                    } else if x == b'}' || x == b']' {
+                        d -= 1;
+                        if d == 0 {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+                let end = (i + 1).min(b.len());
+                out.push_str(&raw[run..start]);
+                let hash = crate::model::content::content_hash(&raw[start..end]);
+                out.push_str(&format!("\"{TOO_DEEP} #{hash:016x}\""));
+                run = end;
+                i = end;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&raw[run..]);
+    out
 }
 
 fn version_of(v: Option<&Value>) -> Option<u64> {

@@ -259,6 +259,9 @@ fn leaf(
         Cond::Errors => !f.error_code.is_empty(),
         Cond::ReadOnly => f.read_only == Some(true),
         Cond::Mutating => f.read_only == Some(false),
+        // Known only once every file is read: the caller decides (see
+        // `ScanResult`'s `Hit::conflict`); here it lets every event through.
+        Cond::Conflict => true,
         Cond::Text(s) => contains_ci(raw, s),
         Cond::Fuzzy(w) => {
             let mut values: Vec<&str> = vec![
@@ -344,6 +347,7 @@ enum Check {
     Until(i64),
     Errors,
     ReadOnly(bool),
+    Conflict,
     /// Decided elsewhere (raw text search); `None` = not yet known, counts as a match.
     Raw(Option<Arc<Vec<bool>>>),
 }
@@ -513,6 +517,7 @@ impl Compiler<'_, '_> {
             (Cond::Errors, _) => Check::Errors,
             (Cond::ReadOnly, _) => Check::ReadOnly(true),
             (Cond::Mutating, _) => Check::ReadOnly(false),
+            (Cond::Conflict, _) => Check::Conflict,
             (Cond::Text(needle), _) => {
                 Check::Raw(self.scope.text_hits.and_then(|h| h.get(needle)).cloned())
             }
@@ -651,6 +656,7 @@ impl<'a> Compiled<'a> {
                     flag::READ_ONLY,
                 ) == Some(*want)
             }
+            Check::Conflict => self.index.cols.flags[i] & flag::CONFLICT != 0,
             Check::Raw(hits) => hits
                 .as_ref()
                 .map(|h| h.get(i).copied().unwrap_or(false))

@@ -67,6 +67,7 @@ pub const FIELDS: &[Field] = &[
     f("errors", Some("--errors"), Kind::Word, "has an error code", "errors"),
     f("readonly", Some("--read-only"), Kind::Word, "read-only events", "readonly"),
     f("mutating", Some("--mutating"), Kind::Word, "events that change something", "mutating"),
+    f("conflict", Some("--conflicts"), Kind::Word, "another record has the event's eventID and different content", "conflict"),
 ];
 
 /// The field named `name` (case-insensitive; `repository` is `repo`).

@@ -44,6 +44,8 @@ pub enum Cond {
     Errors,
     ReadOnly,
     Mutating,
+    /// Another record has the event's `eventID` and different content.
+    Conflict,
     /// Case-insensitive substring of the raw event JSON.
     Text(String),
     /// A bare word, fuzzy-matched against the distinct values of the indexed fields.
@@ -370,6 +372,7 @@ impl fmt::Display for Term {
             Cond::Errors => f.write_str("errors"),
             Cond::ReadOnly => f.write_str("readonly"),
             Cond::Mutating => f.write_str("mutating"),
+            Cond::Conflict => f.write_str("conflict"),
             Cond::Text(t) => write!(f, "text:{}", quote(t)),
             Cond::Fuzzy(w) => {
                 let reserved =
@@ -637,6 +640,7 @@ impl Parser<'_> {
                     "errors" => return Ok(Cond::Errors),
                     "readonly" => return Ok(Cond::ReadOnly),
                     "mutating" => return Ok(Cond::Mutating),
+                    "conflict" | "conflicts" => return Ok(Cond::Conflict),
                     _ => {}
                 }
             }

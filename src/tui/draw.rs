@@ -83,6 +83,16 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                 format!("│ loaded in {:.1}s ", elapsed.as_secs_f64()),
                 t.dim,
             ));
+            let conflicts = app.index.conflicts.len();
+            if conflicts > 0 {
+                spans.push(Span::styled(
+                    format!(
+                        "│ {} conflicting records (filter: conflict) ",
+                        thousands(conflicts)
+                    ),
+                    t.error,
+                ));
+            }
             let failed = app.report.files_failed;
             if failed > 0 {
                 spans.push(Span::styled(

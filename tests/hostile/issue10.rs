@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use trailscope::tui::views::detail::EventDoc;
 
 /// Runs the binary with a deadline: a hang is a test failure, not a stuck suite.
 pub fn run_within(secs: u64, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
@@ -95,6 +96,10 @@ fn endless_inputs_stop_at_the_cap() {
         "{}",
         r.stderr
     );
+    // With the default cap of 4G, /dev/zero is given up on at its first chunk.
+    let r = run_within(30, &["stats", "/dev/zero"], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not JSON"), "{}", r.stderr);
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "good.json", line(1));
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("a.json")).unwrap();
@@ -458,4 +463,282 @@ fn invisible_characters_and_mark_floods_are_escaped() {
     let r = run(&["query", "--format", "jsonl", p]);
     let first: serde_json::Value = serde_json::from_str(r.stdout.lines().next().unwrap()).unwrap();
     assert_eq!(first["userIdentity"]["userName"], hidden);
+}
+
+fn with(base: &str, changes: Value) -> Value {
+    let mut v: Value = serde_json::from_str(base).unwrap();
+    for (k, x) in changes.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    v
+}
+
+// Items 6 and 9: a planted record with a real record's eventID is kept beside it
+// and marked; same content in another layout is one delivery; query and stats
+// count alike.
+#[test]
+fn a_planted_record_does_not_replace_the_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = with(
+        &event("E1", "GetObject", "mallory", "2024-03-01T10:00:00Z"),
+        json!({"sourceIPAddress": "6.6.6.6"}),
+    );
+    let planted = with(
+        &real.to_string(),
+        json!({"sourceIPAddress": "10.0.0.1", "userIdentity": {"type": "IAMUser", "userName": "alice"}}),
+    );
+    write(dir.path(), "a.json", planted.to_string());
+    write(
+        dir.path(),
+        "b/real.json",
+        json!({"Records": [real]}).to_string(),
+    );
+    // The real record again: pretty-printed with keys reordered (an account trail
+    // beside the organisation trail), and embedded by lookup-events.
+    let mut reordered = serde_json::Map::new();
+    let obj = real.as_object().unwrap();
+    for k in obj.keys().rev() {
+        reordered.insert(k.clone(), obj[k].clone());
+    }
+    write(
+        dir.path(),
+        "c/copy.json",
+        serde_json::to_string_pretty(&Value::Object(reordered)).unwrap(),
+    );
+    let item = json!({"EventId": "E1", "CloudTrailEvent": real.to_string()});
+    write(
+        dir.path(),
+        "d/lookup.json",
+        json!({"Events": [item]}).to_string(),
+    );
+    // Something that fails, so query prints its summary line.
+    write(dir.path(), "z.json", "{\"Records\": [");
+    let p = dir.path().to_str().unwrap();
+    let (v, _) = stats_json(&[p]);
+    assert_eq!(v["events"], 2, "{v:#}");
+    assert_eq!(v["duplicates"], 2, "{v:#}");
+    assert_eq!(v["conflicts"], 2, "{v:#}");
+    let text = run(&["stats", p]);
+    assert!(text.stdout.contains("conflicts   2"), "{}", text.stdout);
+    let r = run(&["query", "--format", "jsonl", p]);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    assert!(r.stdout.contains("6.6.6.6") && r.stdout.contains("10.0.0.1"));
+    // Item 9: the streaming pass reports what stats reports.
+    assert!(
+        r.stderr.contains(
+            "loaded 2 events from 4 files (0 skipped, 1 failed, 2 duplicate deliveries dropped)"
+        ),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stderr.contains(
+            "loaded 2 events from 4 files (0 skipped, 1 failed, 2 duplicate deliveries dropped)"
+        ),
+        "{}",
+        text.stderr
+    );
+    for args in [
+        vec!["--filter", "conflict"],
+        vec!["--conflicts"],
+        vec!["--filter", "conflict user:mallory"],
+    ] {
+        let mut all = vec!["query", "--format", "jsonl"];
+        all.extend(args.iter());
+        all.push(p);
+        let r = run(&all);
+        let want = if args.len() == 2 && args[1].contains("mallory") {
+            1
+        } else {
+            2
+        };
+        assert_eq!(r.stdout.lines().count(), want, "{args:?}: {}", r.stderr);
+        let (v, _) = stats_json(&[&args[..], &[p]].concat());
+        assert_eq!(v["events"], want, "{args:?}");
+    }
+    let r = run(&["query", "--format", "jsonl", "--filter", "-conflict", p]);
+    assert_eq!(r.stdout.lines().count(), 0);
+}
+
+// Item 6: the detail view names the other record's file and the fields that differ.
+#[test]
+fn the_detail_view_names_the_conflicting_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = with(
+        &event("E1", "GetObject", "mallory", "2024-03-01T10:00:00Z"),
+        json!({"sourceIPAddress": "6.6.6.6"}),
+    );
+    let planted = with(&real.to_string(), json!({"sourceIPAddress": "10.0.0.1"}));
+    write(dir.path(), "a.json", planted.to_string());
+    write(dir.path(), "b/real.json", real.to_string());
+    let app = browser(dir.path());
+    assert_eq!(app.index.len(), 2);
+    assert_eq!(app.index.conflicts.len(), 2);
+    for i in 0..2 {
+        assert!(app.index.event(i).conflicting());
+        let d = EventDoc::read(&app.index, i as u32);
+        let note = d.conflict.expect("a conflict note");
+        let other = if app.index.event(i).file().display.ends_with("a.json") {
+            "real.json"
+        } else {
+            "a.json"
+        };
+        assert!(
+            note.contains(other) && note.contains("sourceIPAddress"),
+            "{note}"
+        );
+    }
+}
+
+// Item 13: a same-size overwrite with the modification time restored is noticed
+// on re-read.
+#[test]
+fn a_file_changed_in_place_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = event("E1", "GetObject", "mallory", "2024-03-01T10:00:00Z").replace(
+        "\"readOnly\"",
+        "\"sourceIPAddress\":\"6.6.6.6\",\"readOnly\"",
+    );
+    let path = write(dir.path(), "a.json", &original);
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let app = browser(dir.path());
+    assert!(EventDoc::read(&app.index, 0).doc.is_ok());
+    let forged = original
+        .replace("mallory", "alice__")
+        .replace("6.6.6.6", "1.1.1.1");
+    assert_eq!(forged.len(), original.len());
+    std::fs::write(&path, &forged).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(mtime).unwrap();
+    drop(f);
+    let d = EventDoc::read(&app.index, 0);
+    let Err(err) = d.doc else {
+        panic!("the change is not reported")
+    };
+    assert!(err.contains("CHANGED ON DISK"), "{err}");
+    assert!(
+        d.raw.is_none(),
+        "the changed text is not shown as the event"
+    );
+    let r = trailscope::load::fetch::raw_event(&app.index, 0);
+    assert!(matches!(
+        r,
+        Err(trailscope::load::fetch::FetchError::Tampered { .. })
+    ));
+}
+
+// Item 16: one field nested deeper than serde_json's limit hides only itself.
+#[test]
+fn a_too_deep_field_hides_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = |leaf: &str| -> Value {
+        let text = format!("{}\"{leaf}\"{}", "[".repeat(200), "]".repeat(200));
+        serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)
+    };
+    // serde_json cannot build a 200-deep Value: write the text by hand.
+    assert!(deep("x").is_null());
+    let with_deep = |version: u64, project: &str, leaf: &str| {
+        let s = structure(json!(version), project).to_string();
+        let nested = format!("{}\"{leaf}\"{}", "[".repeat(200), "]".repeat(200));
+        s.replacen(
+            "\"ProjectName\"",
+            &format!("\"Deep\":{nested},\"ProjectName\""),
+            1,
+        )
+    };
+    let ev = |id: &str, name: &str, time: &str, req: String, resp: String| {
+        pipeline_event(id, name, time, json!("REQ"), json!("RESP"))
+            .replace("\"REQ\"", &req)
+            .replace("\"RESP\"", &resp)
+    };
+    let events = [
+        ev(
+            "c",
+            "CreatePipeline",
+            "2024-03-01T10:00:00Z",
+            with_deep(0, "a", "x"),
+            with_deep(1, "a", "x"),
+        ),
+        ev(
+            "u1",
+            "UpdatePipeline",
+            "2024-03-01T10:01:00Z",
+            with_deep(1, "b", "x"),
+            with_deep(2, "b", "x"),
+        ),
+        ev(
+            "u2",
+            "UpdatePipeline",
+            "2024-03-01T10:02:00Z",
+            with_deep(2, "b", "y"),
+            with_deep(3, "b", "y"),
+        ),
+    ];
+    write(dir.path(), "p.jsonl", events.join("\n"));
+    let p = dir.path().to_str().unwrap();
+    let r = run(&[
+        "diff",
+        "--pipeline",
+        "P",
+        "--from",
+        "1",
+        "--to",
+        "2",
+        "--format",
+        "json",
+        p,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let paths: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1, "{v:#}");
+    assert!(paths[0].ends_with("ProjectName"), "{v:#}");
+    // A change inside the deep subtree shows at its path, marked.
+    let r = run(&["diff", "--pipeline", "P", "--from", "2", "--to", "3", p]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("too deep to compare"), "{}", r.stdout);
+    assert!(r.stdout.contains("Deep"), "{}", r.stdout);
+    assert!(!r.stdout.contains("(root)"), "{}", r.stdout);
+}
+
+// Item 5: one rule for what a record is; every object is an event or counted.
+#[test]
+fn every_object_is_an_event_or_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = r#""eventVersion":"1.09","eventTime":"2024-03-01T10:00:00Z","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","userName":"alice"}"#;
+    let lines = [
+        format!(r#"{{{base},"eventID":"n1","eventSource":"s3.amazonaws.com","eventName":"GetObject"}}"#),
+        format!(r#"{{{base},"eventID":"n2","eventName":null}}"#),
+        format!(r#"{{{base},"eventID":"n3","eventName":["a","b"]}}"#),
+        format!(r#"{{{base},"eventID":"n4","eventName":{{"x":1}}}}"#),
+        format!(r#"{{{base},"eventID":"n5","eventName":"A","eventName":[1]}}"#),
+        // A provenance metadata line: names a call, but is no record.
+        r#"{"line": 1, "local_file": "x.json", "repo": "r", "found_as": "event", "eventSource": "codepipeline.amazonaws.com", "eventName": "DeletePipeline"}"#.to_string(),
+    ];
+    write(dir.path(), "mixed.jsonl", lines.join("\n"));
+    write(
+        dir.path(),
+        "meta.provenance.jsonl",
+        [&lines[5], &lines[5]].map(|s| s.as_str()).join("\n"),
+    );
+    let (v, _) = stats_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(v["events"], 5, "{v:#}");
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("mixed.jsonl")
+            && warnings.contains("1 JSON object(s) are not CloudTrail records"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("meta.provenance.jsonl")
+            && warnings.contains("2 JSON object(s) that are not CloudTrail records"),
+        "{warnings}"
+    );
+    let r = run(&["query", "--format", "jsonl", dir.path().to_str().unwrap()]);
+    assert!(!r.stdout.contains("local_file"), "{}", r.stdout);
 }

@@ -29,6 +29,9 @@ pub struct EventDoc {
     /// `errorMessage`, and the ARNs of `resources`, for the summary header.
     pub error_message: Option<String>,
     pub resources: Vec<String>,
+    /// For an event whose `eventID` another record shares with different
+    /// content: that record's file and the fields that differ.
+    pub conflict: Option<String>,
 }
 
 impl EventDoc {
@@ -65,11 +68,13 @@ impl EventDoc {
             }
             Err(e) => (None, Err(e.to_string())),
         };
+        let conflict = crate::output::conflict_note(index, event as usize, raw.as_deref());
         EventDoc {
             doc,
             raw,
             error_message,
             resources,
+            conflict,
         }
     }
 }
@@ -118,14 +123,15 @@ impl DetailView {
     }
 
     /// The summary pane and the JSON pane of `area`.
-    fn areas(area: Rect) -> [Rect; 2] {
-        let header_height = (HEADER_LINES + 2).min(area.height / 2);
+    fn areas(&self, area: Rect) -> [Rect; 2] {
+        let conflict = self.content.as_ref().is_some_and(|c| c.conflict.is_some());
+        let header_height = (HEADER_LINES + u16::from(conflict) + 2).min(area.height / 2);
         Layout::vertical([Constraint::Length(header_height), Constraint::Min(1)]).areas(area)
     }
 
     /// The inside of the JSON pane: its height is a page, its width wraps lines.
-    fn json_area(ctx: &Ctx) -> Rect {
-        inner(Self::areas(ctx.viewport.body)[1])
+    fn json_area(&self, ctx: &Ctx) -> Rect {
+        inner(self.areas(ctx.viewport.body)[1])
     }
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
@@ -160,7 +166,7 @@ impl DetailView {
                 None => Transition::Stay,
             },
             Action::ToggleFold | Action::FoldAll | Action::UnfoldAll => {
-                let height = Self::json_area(ctx).height as usize;
+                let height = self.json_area(ctx).height as usize;
                 if let Some(Ok(doc)) = self.content.as_mut().map(|c| &mut c.doc) {
                     match action {
                         Action::ToggleFold => {
@@ -175,7 +181,7 @@ impl DetailView {
                 Transition::Stay
             }
             _ => {
-                let area = Self::json_area(ctx);
+                let area = self.json_area(ctx);
                 if let Some(delta) = movement(action, area.height as usize) {
                     self.move_by(delta, ctx.theme, area);
                 }
@@ -245,7 +251,7 @@ impl DetailView {
 
     pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         let t = ctx.theme;
-        let [top, body] = Self::areas(area);
+        let [top, body] = self.areas(area);
         frame.render_widget(
             Paragraph::new(self.header(ctx)).block(pane(t, " Event ", false)),
             top,
@@ -337,7 +343,12 @@ impl DetailView {
         if !e.error().is_empty() {
             outcome_line[1] = outcome_line[1].clone().style(t.error);
         }
-        vec![
+        let conflict = content.and_then(|c| c.conflict.as_ref()).map(|note| {
+            let mut line = field(t, "CONFLICT", escape(note).into_owned());
+            line[1] = line[1].clone().style(t.error);
+            Line::from(line)
+        });
+        let mut lines = vec![
             Line::from(field(
                 t,
                 "When",
@@ -391,7 +402,9 @@ impl DetailView {
                 "File",
                 format!("{} (event {})", e.file().display, e.ordinal() + 1),
             )),
-        ]
+        ];
+        lines.extend(conflict);
+        lines
     }
 }
 
