@@ -762,3 +762,95 @@ fn the_diff_scroll_stops_at_its_last_line() {
     };
     assert_eq!(d.scroll, d.lines.len() - 2);
 }
+
+#[test]
+fn tab_completes_fields_then_values_with_counts() {
+    let (_d, mut app) = app();
+    app.resize(140, 40);
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "errors us");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.filter.text, "errors user:");
+    typ(&mut app, "al");
+    key(&mut app, KeyCode::Tab);
+    let c = app.filter.completion.clone().expect("suggestions");
+    assert!(
+        app.filter.text.starts_with("errors user:"),
+        "{}",
+        app.filter.text
+    );
+    let first = &c.candidates[0];
+    assert!(
+        first.0.to_lowercase().contains("al") && first.1 > 0,
+        "{c:?}"
+    );
+    assert!(
+        c.candidates.windows(2).all(|w| w[0].1 >= w[1].1),
+        "most events first"
+    );
+    assert_eq!(app.filter.text, format!("errors user:{}", first.0));
+    assert!(
+        draw_text(&app, 140, 40).contains(&format!("{} (", first.0)),
+        "the suggestions show counts"
+    );
+    if c.candidates.len() > 1 {
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(
+            app.filter.text,
+            format!("errors user:{}", c.candidates[1].0),
+            "Tab again: the next one"
+        );
+    }
+    key(&mut app, KeyCode::Char(' '));
+    assert!(
+        app.filter.completion.is_none(),
+        "any other key ends the suggestions"
+    );
+    // Values of fields with no facet come from the index too.
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typ(&mut app, "ip:203.");
+    key(&mut app, KeyCode::Tab);
+    assert!(
+        app.filter.text.starts_with("ip:203."),
+        "{}",
+        app.filter.text
+    );
+    assert!(
+        app.filter
+            .completion
+            .as_ref()
+            .is_some_and(|c| c.candidates[0].1 > 0)
+    );
+}
+
+#[test]
+fn up_and_down_walk_the_filter_history() {
+    let (_d, mut app) = app();
+    app.filter.history = vec!["errors".into(), "user:bob".into()];
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.filter.text, "user:bob");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.filter.text, "errors");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.filter.text, "errors", "stops at the oldest");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.filter.text, "");
+    typ(&mut app, "event:GitPush");
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.effects.last(), Some(Effect::SaveHistory(l)) if l == "event:GitPush"));
+    assert_eq!(
+        app.filter.history.last().map(String::as_str),
+        Some("event:GitPush")
+    );
+    // The same filter kept twice is remembered once.
+    app.effects.clear();
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        !app.effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveHistory(_)))
+    );
+}

@@ -103,7 +103,7 @@ impl App {
         let viewport = Viewport::new(
             Rect::new(0, 0, width, height),
             self.banner.is_some(),
-            self.filter.error.is_some(),
+            self.filter.second_line(),
         );
         if viewport != self.viewport {
             let width_before = MainLayout::new(self.viewport.body).timeline_width();
@@ -228,11 +228,18 @@ impl App {
             return;
         }
         if self.filter.editing.is_some() {
-            let error_before = self.filter.error.is_some();
-            if self.filter.key(key) == EditOutcome::Apply {
+            let second_line = self.filter.second_line();
+            if key.code == KeyCode::Tab {
+                self.complete();
+            } else if self.filter.key(key) == EditOutcome::Apply {
                 self.apply_filter();
+                if self.filter.editing.is_none()
+                    && let Some(line) = self.filter.remember()
+                {
+                    self.effects.push(Effect::SaveHistory(line));
+                }
             }
-            if self.filter.error.is_some() != error_before {
+            if self.filter.second_line() != second_line {
                 self.resize(self.viewport.screen.width, self.viewport.screen.height);
             }
             return;
@@ -249,6 +256,21 @@ impl App {
         if let Some(action) = action {
             self.message = None;
             self.act(action);
+        }
+    }
+
+    /// Tab in the filter bar: suggestions for the word at the cursor.
+    fn complete(&mut self) {
+        let found = match (&self.filter.completion, &self.filter.editing) {
+            (Some(_), _) => Some((0, Vec::new())),
+            (None, Some((edit, _))) => {
+                super::complete::candidates(&self.ctx(), &edit.text, edit.cursor)
+            }
+            (None, None) => None,
+        };
+        match found {
+            Some((start, candidates)) => self.filter.complete(start, candidates),
+            None => self.message = Some("nothing to complete here".into()),
         }
     }
 

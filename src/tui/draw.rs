@@ -16,7 +16,7 @@ use std::sync::atomic::Ordering;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let viewport = Viewport::new(area, app.banner.is_some(), app.filter.error.is_some());
+    let viewport = Viewport::new(area, app.banner.is_some(), app.filter.second_line());
     if viewport.too_small() {
         let text = format!(
             "terminal too small ({}×{}); need {MIN_WIDTH}×{MIN_HEIGHT}",

@@ -2,6 +2,7 @@
 //! editor while `/` is active. Typing applies each valid prefix once typing
 //! pauses (a debounce); Enter keeps the filter, Esc restores the one before.
 
+use super::complete::Completion;
 use super::theme::Theme;
 use super::widgets::LineEdit;
 use crate::query::{Filter, ParseError};
@@ -26,6 +27,11 @@ pub struct FilterState {
     pub editing: Option<(LineEdit, String)>,
     /// When the filter last changed without being applied (debounce).
     pub pending_since: Option<Instant>,
+    /// Tab's suggestions while editing.
+    pub completion: Option<Completion>,
+    /// Filters kept before, oldest first, and where ↑/↓ are in them.
+    pub history: Vec<String>,
+    history_at: Option<usize>,
 }
 
 /// What a key in the filter editor did.
@@ -64,6 +70,106 @@ impl FilterState {
 
     pub fn start_editing(&mut self) {
         self.editing = Some((LineEdit::new(&self.text), self.text.clone()));
+        self.history_at = None;
+        self.completion = None;
+    }
+
+    /// The filter kept with Enter, for the history (when it is new there).
+    pub fn remember(&mut self) -> Option<String> {
+        let text = self.text.trim().to_string();
+        if text.is_empty() || self.history.last() == Some(&text) {
+            return None;
+        }
+        self.history.push(text.clone());
+        let excess = self.history.len().saturating_sub(super::history::KEEP);
+        self.history.drain(..excess);
+        Some(text)
+    }
+
+    /// ↑ (`back`) or ↓ through the history; ↓ past the newest returns to an empty line.
+    pub fn history_step(&mut self, back: bool) {
+        let len = self.history.len();
+        let at = match (self.history_at, back) {
+            (None, true) if len > 0 => Some(len - 1),
+            (Some(k), true) => Some(k.saturating_sub(1)),
+            (Some(k), false) if k + 1 < len => Some(k + 1),
+            (Some(_), false) => None,
+            (None, _) => return,
+        };
+        self.history_at = at;
+        let text = at.map(|k| self.history[k].clone()).unwrap_or_default();
+        self.replace_text(&text);
+    }
+
+    /// Sets the editor's text (history, completion) and re-reads the filter.
+    fn replace_text(&mut self, text: &str) {
+        if let Some((edit, _)) = self.editing.as_mut() {
+            *edit = LineEdit::new(text);
+        }
+        self.text_changed();
+    }
+
+    /// Tab: put the first suggestion in place of the word being typed (from
+    /// character `start` to the cursor), or, when Tab was the last key, the next one.
+    pub fn complete(&mut self, start: usize, candidates: Vec<(String, usize)>) {
+        let Some((edit, _)) = self.editing.as_mut() else {
+            return;
+        };
+        let (start, end, candidates, at) = match self.completion.take() {
+            Some(c) => {
+                let current = c.candidates.get(c.at).map_or(0, |x| x.0.chars().count());
+                let at = (c.at + 1) % c.candidates.len().max(1);
+                (c.start, c.start + current, c.candidates, at)
+            }
+            None => (start, edit.cursor, candidates, 0),
+        };
+        let Some((word, _)) = candidates.get(at) else {
+            return;
+        };
+        let chars: Vec<char> = edit.text.chars().collect();
+        let (start, end) = (
+            start.min(chars.len()),
+            end.min(chars.len()).max(start.min(chars.len())),
+        );
+        let text: String = chars[..start]
+            .iter()
+            .copied()
+            .chain(word.chars())
+            .chain(chars[end..].iter().copied())
+            .collect();
+        let cursor = start + word.chars().count();
+        *edit = LineEdit::new(&text);
+        edit.cursor = cursor;
+        self.completion = Some(Completion {
+            start,
+            candidates,
+            at,
+        });
+        self.text_changed();
+    }
+
+    /// Whether the line under the filter bar is in use (an error, or Tab's suggestions).
+    pub fn second_line(&self) -> bool {
+        self.error.is_some() || self.completion.is_some()
+    }
+
+    /// The editor's text changed: parse it, and apply it once typing pauses.
+    fn text_changed(&mut self) {
+        let Some((edit, _)) = self.editing.as_ref() else {
+            return;
+        };
+        let text = edit.text.clone();
+        self.text = text.clone();
+        match Filter::parse(&text) {
+            Ok(f) => {
+                self.error = None;
+                if f != self.filter {
+                    self.filter = f;
+                    self.pending_since = Some(Instant::now());
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
     }
 
     /// Whether a debounced change is due at `now`.
@@ -73,6 +179,11 @@ impl FilterState {
     }
 
     pub fn key(&mut self, key: KeyEvent) -> EditOutcome {
+        self.completion = None;
+        if matches!(key.code, KeyCode::Up | KeyCode::Down) {
+            self.history_step(key.code == KeyCode::Up);
+            return EditOutcome::Unchanged;
+        }
         let Some((edit, before)) = self.editing.as_mut() else {
             return EditOutcome::Unchanged;
         };
@@ -94,18 +205,7 @@ impl FilterState {
             KeyCode::Enter => EditOutcome::Unchanged,
             _ => {
                 if edit.edit(&key) {
-                    let text = edit.text.clone();
-                    self.text = text.clone();
-                    match Filter::parse(&text) {
-                        Ok(f) => {
-                            self.error = None;
-                            if f != self.filter {
-                                self.filter = f;
-                                self.pending_since = Some(Instant::now());
-                            }
-                        }
-                        Err(e) => self.error = Some(e),
-                    }
+                    self.text_changed();
                 }
                 EditOutcome::Unchanged
             }
@@ -140,6 +240,28 @@ impl FilterState {
             ]),
         };
         frame.render_widget(Paragraph::new(line), area);
+        if let (None, Some(c)) = (&self.error, &self.completion) {
+            let mut spans = vec![Span::styled("          Tab ", t.key)];
+            for (k, (value, count)) in c.candidates.iter().enumerate().take(12) {
+                let label = if *count > 0 {
+                    format!("{} ({})", escape(value), crate::format::thousands(*count))
+                } else {
+                    escape(value).into_owned()
+                };
+                spans.push(Span::styled(
+                    label,
+                    if k == c.at { t.selected } else { t.dim },
+                ));
+                spans.push(Span::raw("  "));
+            }
+            if c.candidates.len() > 12 {
+                spans.push(Span::styled(
+                    format!("+{} more", c.candidates.len() - 12),
+                    t.dim,
+                ));
+            }
+            frame.render_widget(Paragraph::new(Line::from(spans)), error_area);
+        }
         if let Some(err) = &self.error {
             // Point at the column: the text starts after " Filter › " (10 columns).
             let pad = " ".repeat(9 + err.column);

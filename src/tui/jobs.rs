@@ -31,6 +31,8 @@ pub enum Effect {
     Write { path: String, events: Vec<u32> },
     /// Re-read an event's JSON for the detail view.
     ReadEvent { request: u64, event: u32 },
+    /// Add a kept filter to the history file.
+    SaveHistory(String),
 }
 
 /// What a job reports back to the app.

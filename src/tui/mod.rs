@@ -8,9 +8,11 @@
 //! - [`draw`]: the whole screen from `&App`.
 
 pub mod app;
+pub mod complete;
 pub mod ctx;
 pub mod draw;
 pub mod filter_bar;
+pub mod history;
 pub mod jobs;
 pub mod json_view;
 pub mod keymap;

@@ -106,6 +106,7 @@ pub fn run(
             " DEMO DATA: a generated sample trail. Open your own: trailscope PATH… (S3 AWSLogs/ folders, .json/.jsonl/.gz files, - for stdin) ".into(),
         );
     }
+    app.filter.history = super::history::load();
     if let Some(text) = &filter {
         app.set_filter_text(text);
     }
@@ -203,6 +204,11 @@ fn event_loop(
                 ),
                 Effect::Write { path, events } => {
                     spawn_write(app.index.clone(), path, events, tx.clone())
+                }
+                Effect::SaveHistory(line) => {
+                    if let Err(e) = super::history::append(&line) {
+                        app.message = Some(format!("cannot save the filter history: {e}"));
+                    }
                 }
                 Effect::ReadEvent { request, event } => {
                     spawn_read_event(app.index.clone(), request, event, tx.clone())
