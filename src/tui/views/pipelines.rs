@@ -90,10 +90,7 @@ impl PipelinesView {
             Column::fixed("Deleted", 19),
         ];
         frame.render_widget(
-            Table::new(columns, rows)
-                .first(window.start)
-                .selected(self.cursor.selected, t.selected)
-                .header_style(t.header),
+            Table::of_window(columns, rows, &window, &self.cursor, t),
             inner,
         );
     }

@@ -128,10 +128,7 @@ impl ReposView {
             Column::fill("Pipelines", 2),
         ];
         frame.render_widget(
-            Table::new(columns, rows)
-                .first(window.start)
-                .selected(self.cursor.selected, t.selected)
-                .header_style(t.header),
+            Table::of_window(columns, rows, &window, &self.cursor, t),
             inner,
         );
         self.draw_panel(ctx, frame, panel);

@@ -243,10 +243,7 @@ impl UsersView {
             .collect();
         columns.push(Column::fill("Top events", 3));
         frame.render_widget(
-            Table::new(columns, rows)
-                .first(window.start)
-                .selected(self.cursor.selected, t.selected)
-                .header_style(t.header),
+            Table::of_window(columns, rows, &window, &self.cursor, t),
             inner,
         );
         self.draw_panel(ctx, frame, panel);

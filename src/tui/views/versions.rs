@@ -220,10 +220,7 @@ impl VersionsView {
             Column::fixed("Runs", 9),
         ];
         frame.render_widget(
-            Table::new(columns, rows)
-                .first(window.start)
-                .selected(self.cursor.selected, t.selected)
-                .header_style(t.header),
+            Table::of_window(columns, rows, &window, &self.cursor, t),
             inner,
         );
     }

@@ -123,6 +123,21 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// A view's table as every table pane draws it: the window's rows, the
+    /// cursor's row selected, the theme's header.
+    pub fn of_window(
+        columns: Vec<Column<'a>>,
+        rows: Vec<TableRow<'a>>,
+        window: &Range<usize>,
+        cursor: &super::Cursor,
+        theme: &crate::tui::theme::Theme,
+    ) -> Table<'a> {
+        Table::new(columns, rows)
+            .first(window.start)
+            .selected(cursor.selected, theme.selected)
+            .header_style(theme.header)
+    }
+
     /// Rows available for data in `area` (one line goes to the header).
     pub fn body_height(area: Rect) -> usize {
         area.height.saturating_sub(1) as usize
