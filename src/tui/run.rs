@@ -66,6 +66,7 @@ pub fn run(
     opts: &LoadOptions,
 ) -> Result<i32, CliError> {
     let (inputs, demo) = choose_inputs(paths)?;
+    crate::return_freed_memory_promptly();
     let progress = Arc::new(Progress::default());
     let (tx, rx) = mpsc::channel();
     let state = LoadState::Loading {
