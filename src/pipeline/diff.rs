@@ -33,13 +33,10 @@ pub struct Change {
 pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     let mut out = Vec::new();
     match (old, new) {
+        // The top-level `version` is skipped in place: cloning both structures to
+        // remove it cost more than the whole comparison on large pipelines.
         (Value::Object(a), Value::Object(b)) => {
-            let strip = |m: &serde_json::Map<String, Value>| {
-                let mut m = m.clone();
-                m.remove("version");
-                Value::Object(m)
-            };
-            compare(&strip(a), &strip(b), "", &mut out);
+            compare_objects(a, b, "", Some("version"), &mut out)
         }
         _ => compare(old, new, "", &mut out),
     }
@@ -85,22 +82,27 @@ fn push(out: &mut Vec<Change>, op: Op, path: &str, old: Option<&Value>, new: Opt
     });
 }
 
+type Map = serde_json::Map<String, Value>;
+
+fn compare_objects(a: &Map, b: &Map, path: &str, skip: Option<&str>, out: &mut Vec<Change>) {
+    let kept = |k: &String| skip != Some(k.as_str());
+    for (k, va) in a.iter().filter(|(k, _)| kept(k)) {
+        let p = child(path, k);
+        match b.get(k) {
+            Some(vb) => compare(va, vb, &p, out),
+            None => push(out, Op::Removed, &p, Some(va), None),
+        }
+    }
+    for (k, vb) in b.iter().filter(|(k, _)| kept(k)) {
+        if !a.contains_key(k) {
+            push(out, Op::Added, &child(path, k), None, Some(vb));
+        }
+    }
+}
+
 fn compare(old: &Value, new: &Value, path: &str, out: &mut Vec<Change>) {
     match (old, new) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, va) in a {
-                let p = child(path, k);
-                match b.get(k) {
-                    Some(vb) => compare(va, vb, &p, out),
-                    None => push(out, Op::Removed, &p, Some(va), None),
-                }
-            }
-            for (k, vb) in b {
-                if !a.contains_key(k) {
-                    push(out, Op::Added, &child(path, k), None, Some(vb));
-                }
-            }
-        }
+        (Value::Object(a), Value::Object(b)) => compare_objects(a, b, path, None, out),
         (Value::Array(a), Value::Array(b)) if is_named(a, b) => compare_named(a, b, path, out),
         (Value::Array(a), Value::Array(b)) => {
             for i in 0..a.len().max(b.len()) {
