@@ -14,6 +14,22 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+unsafe extern "C" {
+    /// mimalloc's `mi_option_set` (linked in by `libmimalloc-sys`, the allocator's own bindings).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// Gives freed memory back to the system at once instead of after mimalloc's
+/// default 10 ms (and its arenas' 100 ms) delay, which a long-running process whose
+/// allocations come in waves (the browser while loading and re-filtering) otherwise
+/// keeps as resident size: on a million events it held 380 MB after loading instead of ≈ 180 MB.
+pub fn return_freed_memory_promptly() {
+    /// `mi_option_purge_delay` in mimalloc v2's `mi_option_t` (the version this crate builds).
+    const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+    // SAFETY: setting an option is thread-safe in mimalloc and takes plain integers.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
 pub mod activity;
 pub mod cli;
 pub mod corpus;

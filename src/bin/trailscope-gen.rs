@@ -16,6 +16,10 @@ struct Args {
     /// Write one gzip'd JSON-lines file instead of the S3 tree.
     #[arg(long)]
     single_file: bool,
+    /// Distinct identities, keys, user agents and addresses: `demo` (a handful, the tests' corpus),
+    /// `realistic` (a key per role session, thousands of agents and addresses), `distinct` (all unique).
+    #[arg(long, value_enum, default_value_t = trailscope::corpus::Cardinality::Demo)]
+    cardinality: trailscope::corpus::Cardinality,
     /// Output directory (or file, with --single-file).
     out: PathBuf,
 }
@@ -27,6 +31,7 @@ fn main() {
         seed: a.seed,
         events_per_file: a.per_file,
         single_file: a.single_file,
+        cardinality: a.cardinality,
     };
     match trailscope::corpus::generate(&spec, &a.out) {
         Ok(s) => println!(

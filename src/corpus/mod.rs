@@ -16,6 +16,7 @@ pub mod stories;
 
 use crate::model::time::parse_event_time;
 use flate2::{Compression, write::GzEncoder};
+pub use identity::Cardinality;
 use rayon::prelude::*;
 use rng::Rng;
 use serde_json::Value;
@@ -31,6 +32,8 @@ pub struct Spec {
     pub events_per_file: usize,
     /// Write one file of JSON lines (for the bundled demo) instead of the S3 tree.
     pub single_file: bool,
+    /// How many distinct identities, keys, user agents and addresses the background traffic has.
+    pub cardinality: Cardinality,
 }
 
 impl Default for Spec {
@@ -40,6 +43,7 @@ impl Default for Spec {
             seed: 1,
             events_per_file: 100,
             single_file: false,
+            cardinality: Cardinality::Demo,
         }
     }
 }
@@ -61,6 +65,7 @@ const WINDOW_MS: i64 = 5 * 60 * 1000;
 const REDELIVER_EVERY: usize = 200;
 
 struct FilePlan {
+    cardinality: Cardinality,
     account: &'static str,
     region: &'static str,
     window: i64,
@@ -138,6 +143,7 @@ fn plan_files(spec: &Spec) -> Vec<FilePlan> {
         story_total += story.len();
         let mut files: Vec<FilePlan> = (0..windows)
             .map(|w| FilePlan {
+                cardinality: spec.cardinality,
                 account,
                 region,
                 window: start + w * WINDOW_MS,
@@ -189,7 +195,10 @@ fn file_events(plan: &FilePlan) -> Vec<Value> {
     let mut timed: Vec<Timed> = plan.story.clone();
     for _ in 0..plan.noise {
         let t = plan.window + rng.below(WINDOW_MS as u64) as i64;
-        timed.push((t, noise::event(&mut rng, t, plan.account, plan.region)));
+        timed.push((
+            t,
+            noise::event(&mut rng, t, plan.account, plan.region, plan.cardinality),
+        ));
     }
     timed.sort_by_key(|(t, _)| *t);
     // Delivery order is roughly, not strictly, time order.
@@ -297,4 +306,72 @@ pub fn generate(spec: &Spec, out: &Path) -> io::Result<Summary> {
         total.bytes += s.bytes;
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn events(cardinality: Cardinality) -> Vec<Value> {
+        let spec = Spec {
+            events: 20_000,
+            cardinality,
+            ..Spec::default()
+        };
+        plan_files(&spec).iter().flat_map(file_events).collect()
+    }
+
+    fn distinct(evs: &[Value], pointer: &str) -> usize {
+        evs.iter()
+            .filter_map(|e| e.pointer(pointer).and_then(Value::as_str))
+            .collect::<HashSet<_>>()
+            .len()
+    }
+
+    #[test]
+    fn realistic_cardinality_has_a_key_per_session_and_many_agents() {
+        let evs = events(Cardinality::Realistic);
+        assert_eq!(
+            evs,
+            events(Cardinality::Realistic),
+            "same seed, same events"
+        );
+        let keys = distinct(&evs, "/userIdentity/accessKeyId");
+        let arns = distinct(&evs, "/userIdentity/arn");
+        // A session keeps its key for minutes to hours: fewer keys than role events, many more than ARNs.
+        let roles = evs
+            .iter()
+            .filter(|e| e["userIdentity"]["type"] == "AssumedRole")
+            .count();
+        assert!(
+            keys > roles / 3 && keys < roles,
+            "{keys} keys, {roles} role events"
+        );
+        assert!(arns > 500 && arns < keys, "{arns} ARNs, {keys} keys");
+        assert!(distinct(&evs, "/userAgent") > 500);
+        assert!(distinct(&evs, "/sourceIPAddress") > 1000);
+        // The stories stay: pushes and pipeline updates are still there.
+        let named = |n: &str| evs.iter().filter(|e| e["eventName"] == n).count();
+        assert!(named("GitPush") > 0 && named("UpdatePipeline") > 0);
+    }
+
+    #[test]
+    fn distinct_cardinality_repeats_no_value_of_background_events() {
+        let evs = events(Cardinality::Distinct);
+        let noise: Vec<Value> = evs
+            .into_iter()
+            .filter(|e| e["resources"][0]["type"] == "AWS::S3::Object")
+            .collect();
+        assert!(noise.len() > 15_000);
+        for p in [
+            "/userIdentity/accessKeyId",
+            "/userIdentity/arn",
+            "/sourceIPAddress",
+            "/userAgent",
+            "/resources/0/ARN",
+        ] {
+            assert_eq!(distinct(&noise, p), noise.len(), "{p}");
+        }
+    }
 }

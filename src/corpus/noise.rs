@@ -1,7 +1,7 @@
 //! Everyday API traffic: the bulk of any trail, around the CodeCommit and
 //! CodePipeline stories.
 
-use super::identity::{self, Actor};
+use super::identity::{self, Actor, Cardinality};
 use super::rng::Rng;
 use crate::model::time::format_time;
 use serde_json::{Value, json};
@@ -57,8 +57,8 @@ pub fn fail(ev: &mut Value, code: &str, message: &str) {
 }
 
 /// One background event.
-pub fn event(rng: &mut Rng, time: i64, account: &str, region: &str) -> Value {
-    let actor = identity::any(rng, account);
+pub fn event(rng: &mut Rng, time: i64, account: &str, region: &str, card: Cardinality) -> Value {
+    let actor = identity::any_at(rng, account, time, card);
     let instance = format!("i-0{}", rng.hex(16));
     let bucket = rng
         .pick(&[
@@ -241,6 +241,13 @@ pub fn event(rng: &mut Rng, time: i64, account: &str, region: &str) -> Value {
     );
     if source == "signin.amazonaws.com" {
         ev["additionalEventData"] = json!({"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "Yes"});
+    }
+    if card == Cardinality::Distinct {
+        ev["resources"] = json!([{
+            "accountId": account,
+            "type": "AWS::S3::Object",
+            "ARN": format!("arn:aws:s3:::{bucket}/objects/{}", rng.alnum(20))
+        }]);
     }
     match rng.below(1000) {
         0..=29 => fail(

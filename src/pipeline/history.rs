@@ -270,22 +270,26 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
         // The event's JSON (kept only for Create/UpdatePipeline) is parsed once,
         // whatever the number of pipelines it names.
         let failed = !e.error().is_empty();
-        let raw = index.pipeline_raw.get(&(i as u32)).and_then(|r| parse(r));
+        let mut raw = index.pipeline_raw.get(&(i as u32)).and_then(|r| parse(r));
         let event_id = raw
             .as_ref()
             .and_then(|v| v.get("eventID"))
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
+        // Moved out of the parsed event, not cloned: a structure can have 80k stages.
         let request = raw
-            .as_ref()
-            .and_then(|v| v.pointer("/requestParameters/pipeline"))
-            .cloned();
+            .as_mut()
+            .and_then(|v| v.pointer_mut("/requestParameters/pipeline"))
+            .map(Value::take);
         let response = raw
-            .as_ref()
-            .and_then(|v| v.pointer("/responseElements/pipeline"))
-            .cloned();
-        for name in names {
+            .as_mut()
+            .and_then(|v| v.pointer_mut("/responseElements/pipeline"))
+            .map(Value::take);
+        drop(raw);
+        let mut payload = Some((event_id, request, response));
+        let last = names.len().saturating_sub(1);
+        for (k, name) in names.into_iter().enumerate() {
             let key = (
                 e.account().to_string(),
                 e.region().to_string(),
@@ -309,8 +313,14 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                 });
                 all.len() - 1
             };
-            let (event_id, request, response) =
-                (event_id.clone(), request.clone(), response.clone());
+            // Each pipeline the event names gets its own copy; the last takes the original.
+            let Some((event_id, request, response)) = (if k == last {
+                payload.take()
+            } else {
+                payload.clone()
+            }) else {
+                continue;
+            };
             match (e.name(), failed) {
                 ("CreatePipeline", false) => {
                     let at = new_lifetime(&mut all, &mut counts);

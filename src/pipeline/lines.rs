@@ -36,6 +36,8 @@ pub fn unified(a: &[String], b: &[String], context: usize) -> Vec<String> {
         return out;
     }
     let mut k = 0;
+    // Line numbers at `counted` in `ops`, advanced hunk by hunk (linear, however many hunks).
+    let (mut counted, mut a_line, mut b_line) = (0, 1, 1);
     while k < changed.len() {
         let start = changed[k].saturating_sub(context);
         let mut end = (changed[k] + context + 1).min(ops.len());
@@ -43,11 +45,14 @@ pub fn unified(a: &[String], b: &[String], context: usize) -> Vec<String> {
             k += 1;
             end = (changed[k] + context + 1).min(ops.len());
         }
-        let (a_line, b_line) = ops[..start].iter().fold((1, 1), |(x, y), o| match o {
-            LineOp::Same(..) => (x + 1, y + 1),
-            LineOp::Del(_) => (x + 1, y),
-            LineOp::Ins(_) => (x, y + 1),
-        });
+        for o in &ops[counted..start.max(counted)] {
+            match o {
+                LineOp::Same(..) => (a_line, b_line) = (a_line + 1, b_line + 1),
+                LineOp::Del(_) => a_line += 1,
+                LineOp::Ins(_) => b_line += 1,
+            }
+        }
+        counted = start.max(counted);
         out.push(format!("@@ -{a_line} +{b_line} @@"));
         for o in &ops[start..end] {
             out.push(match o {

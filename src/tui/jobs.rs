@@ -53,9 +53,27 @@ pub enum Msg {
     },
 }
 
-/// Loads `paths` on a thread. Snapshots are sent when the event count has doubled
-/// since the last one (and at least every so often), so copying them costs at
-/// most about as much as the final index.
+/// When the loader sends the list a snapshot: the first as soon as there is
+/// something to show, then each time the event count has doubled (and at least
+/// 150 ms apart), and none once half the files are read. A snapshot is a copy of
+/// the index and the app derives its results, facets and timeline from it, so a
+/// snapshot late in the load costs as much memory as the final index while the
+/// final one is being built: stopping at half the files keeps the largest copy at
+/// about half of the archive (in practice far less) and the copies together under
+/// the size of the final index, while the list still fills in from the first second.
+pub fn wants_snapshot(
+    events: usize,
+    last_events: usize,
+    files_done: usize,
+    files_total: usize,
+    since_last: Duration,
+) -> bool {
+    events >= (last_events * 2).max(1000)
+        && since_last >= Duration::from_millis(150)
+        && files_done.saturating_mul(2) < files_total
+}
+
+/// Loads `paths` on a thread, sending snapshots as [`wants_snapshot`] says.
 pub fn spawn_loader(
     paths: Vec<PathBuf>,
     opts: LoadOptions,
@@ -63,15 +81,20 @@ pub fn spawn_loader(
     tx: Sender<Msg>,
 ) {
     std::thread::spawn(move || {
+        use std::sync::atomic::Ordering::Relaxed;
         let started = Instant::now();
         let mut loader = Loader::start(&paths, &opts, &progress);
         let mut last_events = 0usize;
         let mut last_sent = Instant::now();
         while loader.step(&opts, &progress) {
-            let events = progress.events.load(std::sync::atomic::Ordering::Relaxed);
-            if events >= (last_events * 2).max(1000)
-                && last_sent.elapsed() >= Duration::from_millis(150)
-            {
+            let events = progress.events.load(Relaxed);
+            if wants_snapshot(
+                events,
+                last_events,
+                progress.files_done.load(Relaxed),
+                progress.files_total.load(Relaxed),
+                last_sent.elapsed(),
+            ) {
                 let snapshot = Arc::new(loader.snapshot().clone());
                 let report = loader.report().clone();
                 if tx.send(Msg::Snapshot(snapshot, report)).is_err() {
@@ -148,4 +171,43 @@ pub fn spawn_write(index: Arc<Index>, path: String, events: Vec<u32>, tx: Sender
         })();
         let _ = tx.send(Msg::Wrote(result));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wants_snapshot;
+    use std::time::Duration;
+
+    #[test]
+    fn snapshots_double_and_stop_at_half_the_files() {
+        let later = Duration::from_millis(200);
+        // The first as soon as there is something to show.
+        assert!(wants_snapshot(1_000, 0, 5, 10_000, later));
+        assert!(!wants_snapshot(999, 0, 5, 10_000, later));
+        // Then only when the count has doubled, and not too often.
+        assert!(!wants_snapshot(1_999, 1_000, 50, 10_000, later));
+        assert!(wants_snapshot(2_000, 1_000, 50, 10_000, later));
+        assert!(!wants_snapshot(
+            2_000,
+            1_000,
+            50,
+            10_000,
+            Duration::from_millis(10)
+        ));
+        // None once half the files are read: the final index comes next.
+        assert!(wants_snapshot(400_000, 200_000, 4_999, 10_000, later));
+        assert!(!wants_snapshot(400_000, 200_000, 5_000, 10_000, later));
+        // The sum of all snapshots stays under the final size: each is at most twice
+        // the previous, and the last is taken before half the files.
+        let mut last = 0;
+        let mut copied = 0;
+        for files_done in 0..10_000 {
+            let events = files_done * 100;
+            if wants_snapshot(events, last, files_done, 10_000, later) {
+                copied += events;
+                last = events;
+            }
+        }
+        assert!(copied <= 1_000_000, "{copied}");
+    }
 }

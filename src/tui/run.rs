@@ -90,6 +90,7 @@ pub fn run(
         return Err(CliError::Usage(why));
     }
     let (inputs, demo) = choose_inputs(paths)?;
+    crate::return_freed_memory_promptly();
     let progress = Arc::new(Progress::default());
     let (tx, rx) = mpsc::channel();
     let state = LoadState::Loading {

@@ -83,6 +83,7 @@ pub fn corpus(events: usize, seed: u64) -> (tempfile::TempDir, trailscope::corpu
         seed,
         events_per_file: 60,
         single_file: false,
+        ..Default::default()
     };
     let summary = trailscope::corpus::generate(&spec, dir.path()).unwrap();
     (dir, summary)
