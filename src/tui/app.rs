@@ -6,11 +6,11 @@
 //! the run loop must do (clipboard, background jobs) is queued as [`Effect`]s.
 
 use super::ctx::{Caches, Ctx, LoadState, Results};
-use super::filter_bar::{EditOutcome, FilterState};
+use super::filter_bar::FilterState;
 pub use super::jobs::Effect;
 use super::jobs::Msg;
 use super::keymap::{Action, Context, lookup};
-use super::prompt::{PromptOutcome, WritePrompt};
+use super::prompt::WritePrompt;
 use super::results::{evaluate, histogram};
 use super::text_search::TextSearch;
 use super::theme::Theme;
@@ -19,7 +19,6 @@ use super::views::help::HelpView;
 use super::views::main::{Focus, MainLayout, MainView};
 use super::views::problems::ProblemsView;
 use super::views::{Target, Transition, View};
-use crate::format::thousands;
 use crate::index::{Index, StrId};
 use crate::load::LoadReport;
 use ratatui::crossterm::event::{
@@ -228,20 +227,7 @@ impl App {
             return;
         }
         if self.filter.editing.is_some() {
-            let second_line = self.filter.second_line();
-            if key.code == KeyCode::Tab {
-                self.complete();
-            } else if self.filter.key(key) == EditOutcome::Apply {
-                self.apply_filter();
-                if self.filter.editing.is_none()
-                    && let Some(line) = self.filter.remember()
-                {
-                    self.effects.push(Effect::SaveHistory(line));
-                }
-            }
-            if self.filter.second_line() != second_line {
-                self.resize(self.viewport.screen.width, self.viewport.screen.height);
-            }
+            self.filter_key(key);
             return;
         }
         let context = self.context();
@@ -256,43 +242,6 @@ impl App {
         if let Some(action) = action {
             self.message = None;
             self.act(action);
-        }
-    }
-
-    /// Tab in the filter bar: suggestions for the word at the cursor.
-    fn complete(&mut self) {
-        let found = match (&self.filter.completion, &self.filter.editing) {
-            (Some(_), _) => Some((0, Vec::new())),
-            (None, Some((edit, _))) => {
-                super::complete::candidates(&self.ctx(), &edit.text, edit.cursor)
-            }
-            (None, None) => None,
-        };
-        match found {
-            Some((start, candidates)) => self.filter.complete(start, candidates),
-            None => self.message = Some("nothing to complete here".into()),
-        }
-    }
-
-    fn prompt_key(&mut self, key: KeyEvent) {
-        let Some(prompt) = self.prompt.as_mut() else {
-            return;
-        };
-        match prompt.key(key) {
-            PromptOutcome::Editing => {}
-            PromptOutcome::Cancelled => self.prompt = None,
-            PromptOutcome::Write(path) => {
-                self.prompt = None;
-                let mut events = self.results.selection.events.clone();
-                if self.results.newest_first {
-                    crate::index::newest_first(&self.index, &mut events);
-                }
-                self.message = Some(format!(
-                    "writing {} events to {path}…",
-                    thousands(events.len())
-                ));
-                self.effects.push(Effect::Write { path, events });
-            }
         }
     }
 

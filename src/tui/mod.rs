@@ -11,6 +11,7 @@ pub mod app;
 pub mod complete;
 pub mod ctx;
 pub mod draw;
+mod editing;
 pub mod filter_bar;
 pub mod history;
 pub mod jobs;
