@@ -131,7 +131,14 @@ impl Filter {
     }
 
     fn prepare_inner(&self, index: Option<&Index>) -> Prepared {
-        fn build(terms: &[Term], index: Option<&Index>) -> Vec<PNode> {
+        // The values bare words are matched against, computed once for every word.
+        let has_fuzzy = self
+            .all_terms()
+            .iter()
+            .any(|t| matches!(t.cond, Cond::Fuzzy(_)));
+        let candidates = index.filter(|_| has_fuzzy).map(Index::fuzzy_candidates);
+        let with_candidates = index.zip(candidates.as_deref());
+        fn build(terms: &[Term], index: Option<(&Index, &[StrId])>) -> Vec<PNode> {
             terms
                 .iter()
                 .map(|t| match &t.cond {
@@ -144,13 +151,9 @@ impl Filter {
                         cond: cond.clone(),
                         matcher: matchers(cond).map(Box::new),
                         accepted: match (cond, index) {
-                            (Cond::Fuzzy(w), Some(index)) => {
+                            (Cond::Fuzzy(w), Some((index, candidates))) => {
                                 let strings = &index.strings;
-                                let ids = fuzzy_matches(
-                                    &FuzzyWord::new(w),
-                                    index,
-                                    &index.fuzzy_candidates(),
-                                );
+                                let ids = fuzzy_matches(&FuzzyWord::new(w), index, candidates);
                                 Some(Arc::new(
                                     ids.into_iter()
                                         .map(|(id, _)| fold(strings.get(id)))
@@ -164,7 +167,7 @@ impl Filter {
                 .collect()
         }
         Prepared {
-            nodes: build(&self.terms, index),
+            nodes: build(&self.terms, with_candidates),
             newest: index.and_then(newest_time),
         }
     }
