@@ -82,6 +82,29 @@ fn main() {
     println!("| interaction | median | worst | budget | |");
     println!("|---|---|---|---|---|");
 
+    // The filter language's own cost: text → filter → compiled matchers (one
+    // automaton per field, whatever the number of values), before any event is looked at.
+    let thousand_users: Vec<String> = (0..1000).map(|i| format!("user-{i}@example.com")).collect();
+    let thousand_ids: Vec<String> = (0..1000)
+        .map(|i| format!("3b7c1d2e-0f4a-4b5c-9d6e-{i:012x}"))
+        .collect();
+    let texts = [
+        "(user:carol | user:dave) event:Git* -errors since:2024-03-02T10:00".to_string(),
+        "-(source:s3 readonly) ip:10.0.0.0/8 agent:aws-cli type:AssumedRole last:2h".to_string(),
+        format!("user:{}", thousand_users.join(",")),
+        format!("id:{}", thousand_ids.join(",")),
+    ];
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        for text in &texts {
+            let t = Instant::now();
+            let filter = trailscope::query::Filter::parse(text).expect("bench filter parses");
+            std::hint::black_box(filter.prepare());
+            times.push(t.elapsed());
+        }
+    }
+    report("parse + compile a filter (incl. 1,000-value lists)", times, 1.0, 1.0);
+
     let filters = [
         "user:alice",
         "event:GitPush,GitPull",

@@ -142,6 +142,9 @@ pub struct FilterArgs {
     /// Any resource the event names (repository, pipeline, resource) contains T.
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub resource: Option<String>,
+    /// eventID, requestID or sharedEventID is one of A,B,… (exact).
+    #[arg(long, value_name = "A,B")]
+    pub id: Option<String>,
     /// Event name is one of A,B,… (case-insensitive; * and ? wildcards).
     #[arg(long, value_name = "A,B")]
     pub event: Option<String>,
@@ -251,7 +254,7 @@ impl FilterArgs {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        let values: [(&str, &Option<String>, &WriteValue); 16] = [
+        let values: [(&str, &Option<String>, &WriteValue); 17] = [
             ("user", &self.user, &one),
             ("key", &self.key, &one),
             ("ip", &self.ip, &list),
@@ -260,6 +263,7 @@ impl FilterArgs {
             ("repo", &self.repo, &one),
             ("pipeline", &self.pipeline, &one),
             ("resource", &self.resource, &one),
+            ("id", &self.id, &list),
             ("event", &self.event, &list),
             ("source", &self.source, &list),
             ("account", &self.account, &list),

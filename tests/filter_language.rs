@@ -82,6 +82,21 @@ fn any_exact(list: &[String], value: &str) -> bool {
         .any(|x| text_match(&Match::exact(x), value, false))
 }
 
+/// Ids are exact, but a UUID is the same id in any case.
+fn same_id(a: &str, b: &str) -> bool {
+    let uuid = |s: &str| {
+        s.len() == 36
+            && s.char_indices().all(|(i, c)| {
+                if matches!(i, 8 | 13 | 18 | 23) {
+                    c == '-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
+            })
+    };
+    a == b || (uuid(a) && uuid(b) && a.eq_ignore_ascii_case(b))
+}
+
 fn reference(terms: &[Term], f: &EventFields<'_>, raw: &str, newest: i64) -> bool {
     terms.iter().all(|t| {
         let any = |m: &[Match], values: &[&str]| {
@@ -107,6 +122,11 @@ fn reference(terms: &[Term], f: &EventFields<'_>, raw: &str, newest: i64) -> boo
                     .any(|r| any(m, &[r]))
                     || any(m, &[f.resource()])
             }
+            Cond::Id(l) => l.iter().any(|id| {
+                [&f.event_id, &f.request_id, &f.shared_event_id]
+                    .iter()
+                    .any(|v| !v.is_empty() && same_id(v, id))
+            }),
             Cond::Event(l) => any_exact(l, &f.name),
             Cond::Source(l) => any_exact(l, &f.source),
             Cond::Account(l) => any_exact(l, &f.account),
@@ -210,8 +230,25 @@ fn index_streaming_and_reference_agree() {
         .find(|&&t| t != i64::MAX)
         .copied()
         .unwrap();
+    // Ids the trail holds: an eventID, a requestID in upper case (a GitPush's
+    // two records share theirs), and one of each with a miss.
+    let some = |i: usize| &decoded[index.cols.file[i] as usize][index.cols.ordinal[i] as usize].1;
+    let pushes: Vec<usize> = (0..index.len())
+        .filter(|&i| some(i).name == "GitPush")
+        .collect();
+    let (a, b) = (some(index.len() / 3), some(pushes[0]));
+    let dynamic = [
+        format!("id:{}", a.event_id),
+        format!("id:{}", b.request_id.to_uppercase()),
+        format!("id:{},nope-{}", b.event_id, a.request_id),
+        format!("-id:{} event:GitPush", b.request_id),
+    ];
     let mut nonempty = 0;
-    for text in FILTERS {
+    for text in FILTERS
+        .iter()
+        .copied()
+        .chain(dynamic.iter().map(String::as_str))
+    {
         let filter = Filter::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         let prepared = filter.prepare_with(&index);
         let by_index = trailscope::cli::select(&index, &filter);
@@ -273,6 +310,7 @@ fn leaf() -> impl Strategy<Value = Term> {
         value.prop_map(|v| Cond::Region(vec![v])),
         value.prop_map(|v| Cond::ErrorCode(vec![v.clone(), v])),
         value.prop_map(Cond::Text),
+        proptest::collection::vec("[a-zA-Z0-9-]{1,12}", 1..3).prop_map(Cond::Id),
         "[a-z]{1,6}"
             .prop_filter("not a keyword", |w| ![
                 "or", "errors", "readonly", "mutating"
@@ -306,6 +344,101 @@ proptest! {
         let text = f.to_text();
         prop_assert_eq!(Filter::parse(&text).ok(), Some(f), "{}", text);
     }
+}
+
+#[test]
+fn id_finds_an_event_by_event_request_or_shared_event_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |id: &str, extra: &str| {
+        common::event(id, "GetObject", "alice", "2024-03-01T10:00:00Z").replacen(
+            '{',
+            &format!("{{{extra}"),
+            1,
+        )
+    };
+    let lines = [
+        with(
+            "a1b2c3d4-0000-4000-8000-000000000001",
+            r#""requestID":"3E59EE4F8D5A1C2B","#,
+        ),
+        // A cross-account event: both accounts' copies carry the sharedEventID.
+        with(
+            "a1b2c3d4-0000-4000-8000-000000000002",
+            r#""sharedEventID":"9f8e7d6c-0000-4000-8000-0000000000aa","requestID":"c0ffee00-1111-4222-8333-444455556666","#,
+        ),
+        with("not-a-uuid-3", ""),
+    ];
+    let path = common::write(dir.path(), "t.jsonl", lines.join("\n"));
+    let path = path.to_str().unwrap();
+    let ids = |filter: &str| -> Vec<String> {
+        let r = common::run(&["query", "--format", "jsonl", "--filter", filter, path]);
+        assert_eq!(r.code, 0, "{filter}: {}", r.stderr);
+        r.stdout
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["eventID"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let n = |s: &str| vec![s.to_string()];
+    assert_eq!(
+        ids("id:A1B2C3D4-0000-4000-8000-000000000001"),
+        n("a1b2c3d4-0000-4000-8000-000000000001")
+    );
+    assert_eq!(
+        ids("id:3E59EE4F8D5A1C2B"),
+        n("a1b2c3d4-0000-4000-8000-000000000001")
+    );
+    // Not a UUID: exact, case and all.
+    assert!(ids("id:3e59ee4f8d5a1c2b").is_empty());
+    assert!(
+        ids("id:3E59EE4F8D5A1C2").is_empty(),
+        "not a substring match"
+    );
+    assert_eq!(
+        ids("id:9f8e7d6c-0000-4000-8000-0000000000aa"),
+        n("a1b2c3d4-0000-4000-8000-000000000002")
+    );
+    assert_eq!(
+        ids("id:c0ffee00-1111-4222-8333-444455556666"),
+        n("a1b2c3d4-0000-4000-8000-000000000002")
+    );
+    assert_eq!(ids("id:not-a-uuid-3"), n("not-a-uuid-3"));
+    assert_eq!(
+        ids("-id:not-a-uuid-3,3E59EE4F8D5A1C2B"),
+        n("a1b2c3d4-0000-4000-8000-000000000002")
+    );
+    // The index agrees (the browser, and subcommands with fuzzy words).
+    let (index, _) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    for (filter, want) in [
+        ("id:9F8E7D6C-0000-4000-8000-0000000000AA", 1),
+        ("id:3E59EE4F8D5A1C2B", 1),
+        ("id:3e59ee4f8d5a1c2b", 0),
+        ("-id:not-a-uuid-3", 2),
+    ] {
+        let f = Filter::parse(filter).unwrap();
+        assert_eq!(Compiled::new(&f, &index).select().len(), want, "{filter}");
+    }
+    // The flag is the term.
+    let r = common::run(&[
+        "query",
+        "--format",
+        "jsonl",
+        "--id",
+        "9f8e7d6c-0000-4000-8000-0000000000aa",
+        path,
+    ]);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stderr);
+    let bad = common::run(&["query", "--filter", "id:a1b2*", path]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("without wildcards"), "{}", bad.stderr);
 }
 
 #[test]

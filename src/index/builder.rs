@@ -13,7 +13,7 @@
 //! bytes; only when copies differ in bytes are they re-read and compared as values.
 
 use super::strings::LocalStrings;
-use super::{ColumnValues, FileEntry, Identity, Index, StrId, flag, permute};
+use super::{ColumnValues, FileEntry, Identity, Index, StrId, flag};
 use crate::model::content;
 use crate::model::{EventFields, Millis};
 use rustc_hash::FxHashMap;
@@ -40,6 +40,8 @@ pub struct Row {
     pub ordinal: u32,
     /// [`content::id_hash`] of the `eventID` (0: none).
     pub id: u64,
+    /// [`content::id_key`] of the `requestID` (0: none).
+    pub request: u128,
     pub raw_hash: u64,
 }
 
@@ -53,6 +55,8 @@ pub struct Batch {
     pub rows: Vec<Row>,
     pub git_refs: Vec<(u32, Vec<(StrId, StrId)>)>,
     pub pipeline_raw: Vec<(u32, Box<str>)>,
+    /// [`content::id_key`] of each `sharedEventID` (rare: cross-account events).
+    pub shared_ids: Vec<(u32, u128)>,
 }
 
 /// Collects one file's events.
@@ -63,6 +67,7 @@ pub struct BatchWriter {
     rows: Vec<Row>,
     git_refs: Vec<(u32, Vec<(StrId, StrId)>)>,
     pipeline_raw: Vec<(u32, Box<str>)>,
+    shared_ids: Vec<(u32, u128)>,
 }
 
 impl BatchWriter {
@@ -74,6 +79,7 @@ impl BatchWriter {
             rows: Vec::new(),
             git_refs: Vec::new(),
             pipeline_raw: Vec::new(),
+            shared_ids: Vec::new(),
         }
     }
 
@@ -82,6 +88,10 @@ impl BatchWriter {
         let ordinal = self.rows.len() as u32;
         let id = content::id_hash(&f.event_id);
         let raw_hash = content::raw_hash(raw);
+        if !f.shared_event_id.is_empty() {
+            let key = content::id_key(&f.shared_event_id);
+            self.shared_ids.push((ordinal, key));
+        }
         if f.source == "codepipeline.amazonaws.com"
             && matches!(f.name.as_ref(), "CreatePipeline" | "UpdatePipeline")
         {
@@ -125,6 +135,7 @@ impl BatchWriter {
             flags,
             ordinal,
             id,
+            request: content::id_key(&f.request_id),
             raw_hash,
         };
         self.rows.push(row);
@@ -147,6 +158,7 @@ impl BatchWriter {
             rows: self.rows,
             git_refs: self.git_refs,
             pipeline_raw: self.pipeline_raw,
+            shared_ids: self.shared_ids,
         }
     }
 }
@@ -155,8 +167,6 @@ impl BatchWriter {
 #[derive(Default)]
 pub struct IndexBuilder {
     index: Index,
-    /// `eventID` hashes, in column order.
-    ids: Vec<u64>,
     set_ids: FxHashMap<Box<[StrId]>, u32>,
     identity_ids: FxHashMap<Identity, u32>,
     sorted: bool,
@@ -217,8 +227,9 @@ impl IndexBuilder {
                 file: batch.file,
                 ordinal: row.ordinal,
                 raw_hash: row.raw_hash,
+                event_id: row.id,
+                request_id: row.request,
             });
-            self.ids.push(row.id);
         }
         // Rows are stored in ordinal order, so an ordinal is an offset from `first_at`.
         for (ordinal, refs) in batch.git_refs {
@@ -227,6 +238,9 @@ impl IndexBuilder {
                 .map(|(r, c)| (map[r as usize], map[c as usize]))
                 .collect();
             self.index.git_refs.insert(first_at + ordinal, refs);
+        }
+        for (ordinal, key) in batch.shared_ids {
+            self.index.shared_ids.insert(first_at + ordinal, key);
         }
         for (ordinal, raw) in batch.pipeline_raw {
             self.index.pipeline_raw.insert(first_at + ordinal, raw);
@@ -278,11 +292,12 @@ impl IndexBuilder {
         // One u64 per event with an id (8 bytes, to keep the peak low): the top
         // 32 bits of the id hash, then the event's rank in time order. A run of
         // equal top bits is split by the full hash below.
+        let ids = &c.event_id;
         let mut by_id: Vec<u64> = order
             .iter()
             .enumerate()
-            .filter(|&(_, &i)| self.ids[i as usize] != 0)
-            .map(|(rank, &i)| (self.ids[i as usize] & !0xffff_ffff) | rank as u64)
+            .filter(|&(_, &i)| ids[i as usize] != 0)
+            .map(|(rank, &i)| (ids[i as usize] & !0xffff_ffff) | rank as u64)
             .collect();
         by_id.sort_unstable();
         let mut dropped = vec![false; n];
@@ -296,12 +311,12 @@ impl IndexBuilder {
                 .iter()
                 .map(|&x| order[(x & 0xffff_ffff) as usize] as usize)
                 .collect();
-            if members.iter().all(|&m| self.ids[m] == self.ids[members[0]]) {
+            if members.iter().all(|&m| ids[m] == ids[members[0]]) {
                 groups.push(members);
             } else {
                 // Same top bits, different ids: split (stable, so time order stays).
-                members.sort_by_key(|&m| self.ids[m]);
-                for g in members.chunk_by(|&a, &b| self.ids[a] == self.ids[b]) {
+                members.sort_by_key(|&m| ids[m]);
+                for g in members.chunk_by(|&a, &b| ids[a] == ids[b]) {
                     if g.len() > 1 {
                         groups.push(g.to_vec());
                     }
@@ -357,13 +372,13 @@ impl IndexBuilder {
             return;
         }
         self.index.cols.permute(&keep);
-        permute(&mut self.ids, &keep);
         let mut new_pos = vec![u32::MAX; n];
         for (new, &old) in keep.iter().enumerate() {
             new_pos[old as usize] = new as u32;
         }
         self.index.git_refs = remap(std::mem::take(&mut self.index.git_refs), &new_pos);
         self.index.pipeline_raw = remap(std::mem::take(&mut self.index.pipeline_raw), &new_pos);
+        self.index.shared_ids = remap(std::mem::take(&mut self.index.shared_ids), &new_pos);
         self.index.conflicts = remap(conflicts, &new_pos)
             .into_iter()
             .map(|(k, v)| (k, v.into_iter().map(|o| new_pos[o as usize]).collect()))

@@ -1,7 +1,7 @@
 //! The in-memory event index: one column per field, interned strings, events in
 //! time order. Raw JSON stays on disk; the loader re-reads it on demand (`load::fetch`).
 //!
-//! Memory per event is the columns below (≈ 93 bytes) plus each distinct string once.
+//! Memory per event is the columns below (≈ 97 bytes) plus each distinct string once.
 
 pub mod builder;
 pub mod strings;
@@ -109,6 +109,12 @@ columns! {
     ordinal: u32,
     /// 64-bit hash of the event's raw bytes, checked when the event is re-read.
     raw_hash: u64,
+    /// [`content::id_hash`](crate::model::content::id_hash) of the `eventID`
+    /// (0: none): duplicates are found by it, and `id:` matches it.
+    event_id: u64,
+    /// [`content::id_key`](crate::model::content::id_key) of the `requestID`:
+    /// 16 bytes, not a string (0: none).
+    request_id: u128,
 }
 
 /// Keeps `column[order[k]]` for each `k`, in that order.
@@ -152,6 +158,9 @@ pub struct Index {
     /// Raw JSON of `CreatePipeline`/`UpdatePipeline` events, kept because pipeline
     /// history needs every structure and they are a tiny share of a trail.
     pub pipeline_raw: FxHashMap<u32, Box<str>>,
+    /// `sharedEventID` keys ([`content::id_key`](crate::model::content::id_key))
+    /// of the events that have one: only cross-account events do.
+    pub shared_ids: FxHashMap<u32, u128>,
     pub duplicates: usize,
     /// Events whose `eventID` is shared by records with different content: each
     /// such event → the other events of its `eventID`.

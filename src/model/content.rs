@@ -13,14 +13,45 @@ pub fn raw_hash(raw: &str) -> u64 {
     mix(h.finish())
 }
 
-/// A 64-bit hash of an `eventID`; 0 for none (never a duplicate of anything).
+/// A 64-bit hash of an `eventID`'s [`id_key`] (a UUID in any case is the same
+/// id); 0 for none (never a duplicate of anything).
 pub fn id_hash(event_id: &str) -> u64 {
-    if event_id.is_empty() {
+    match id_key(event_id) {
+        0 => 0,
+        key => mix((key >> 64) as u64 ^ mix(key as u64)) | 1,
+    }
+}
+
+/// A 16-byte key for an id (`requestID`, `sharedEventID`): a UUID's own 128
+/// bits, in any case; any other text as a 128-bit hash of its bytes. 0 for none.
+/// Stored instead of the string: 16 bytes per event whatever the id's length.
+pub fn id_key(id: &str) -> u128 {
+    if id.is_empty() {
         return 0;
     }
-    let mut h = FxHasher::default();
-    h.write(event_id.as_bytes());
-    mix(h.finish()) | 1
+    if let Some(uuid) = parse_uuid(id).filter(|&u| u != 0) {
+        return uuid;
+    }
+    let hi = tagged(1, id.as_bytes()) as u128;
+    let lo = tagged(2, id.as_bytes()) as u128;
+    ((hi << 64) | lo).max(1)
+}
+
+/// `8-4-4-4-12` hex digits (or 32 without dashes) as a number.
+fn parse_uuid(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    let dashed = b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-');
+    if !dashed && b.len() != 32 {
+        return None;
+    }
+    let mut value = 0u128;
+    for (i, &c) in b.iter().enumerate() {
+        if dashed && matches!(i, 8 | 13 | 18 | 23) {
+            continue;
+        }
+        value = (value << 4) | (c as char).to_digit(16)? as u128;
+    }
+    Some(value)
 }
 
 fn mix(mut z: u64) -> u64 {
@@ -145,6 +176,21 @@ pub fn content_hash(raw: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_keys_are_uuid_bits_or_a_hash() {
+        let u = "3b7c1d2e-0f4a-4b5c-9d6e-7f8091a2b3c4";
+        assert_eq!(id_key(u), 0x3b7c1d2e_0f4a_4b5c_9d6e_7f8091a2b3c4);
+        assert_eq!(id_key(&u.to_uppercase()), id_key(u));
+        assert_eq!(id_key(&u.replace('-', "")), id_key(u));
+        assert_eq!(id_key(""), 0);
+        // S3's request ids are not UUIDs: hashed, and distinct ids stay distinct.
+        assert_ne!(id_key("3E59EE4F8D5A1C2B"), 0);
+        assert_ne!(id_key("3E59EE4F8D5A1C2B"), id_key("3E59EE4F8D5A1C2C"));
+        // Not quite a UUID: hashed, not misread.
+        assert_ne!(id_key("3b7c1d2e-0f4a-4b5c-9d6e-7f8091a2b3cx"), 0);
+        assert_ne!(id_key("00000000-0000-0000-0000-000000000000"), 0);
+    }
 
     #[test]
     fn same_value_same_hash() {

@@ -36,6 +36,9 @@ pub struct EventFields<'a> {
     pub error_code: Cow<'a, str>,
     pub event_type: Cow<'a, str>,
     pub event_id: Cow<'a, str>,
+    pub request_id: Cow<'a, str>,
+    /// Set on the copies of one cross-account event delivered to each account.
+    pub shared_event_id: Cow<'a, str>,
     pub read_only: Option<bool>,
     pub mfa: Option<bool>,
     pub data_transferred: Option<bool>,
@@ -77,6 +80,8 @@ impl EventFields<'_> {
             error_code: o(self.error_code),
             event_type: o(self.event_type),
             event_id: o(self.event_id),
+            request_id: o(self.request_id),
+            shared_event_id: o(self.shared_event_id),
             read_only: self.read_only,
             mfa: self.mfa,
             data_transferred: self.data_transferred,
@@ -219,6 +224,8 @@ pub fn extract(r: Record<'_>) -> EventFields<'_> {
         error_code: take(r.error_code),
         event_type: take(r.event_type),
         event_id: take(r.event_id),
+        request_id: take(r.request_id),
+        shared_event_id: take(r.shared_event_id),
         read_only: r.read_only.0,
         ..EventFields::default()
     };

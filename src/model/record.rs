@@ -33,6 +33,10 @@ pub struct Record<'a> {
     pub event_type: Text<'a>,
     #[serde(borrow, rename = "eventID")]
     pub event_id: Text<'a>,
+    #[serde(borrow, rename = "requestID")]
+    pub request_id: Text<'a>,
+    #[serde(borrow, rename = "sharedEventID")]
+    pub shared_event_id: Text<'a>,
     #[serde(rename = "readOnly")]
     pub read_only: Flag,
     #[serde(borrow, rename = "userIdentity")]

@@ -7,7 +7,7 @@ use super::fuzzy::FuzzyWord;
 use super::matcher::{Matcher, Mode};
 use super::parse::{Cond, Filter, Match, Term, contains_ci, fold};
 use crate::index::{Identity, Index, StrId, flag};
-use crate::model::{EventFields, Millis, NO_TIME};
+use crate::model::{EventFields, Millis, NO_TIME, content};
 use rustc_hash::FxHashSet;
 use std::sync::Arc;
 
@@ -254,6 +254,12 @@ fn leaf(
         Cond::Account(_) => any(&[&f.account]),
         Cond::Region(_) => any(&[&f.region]),
         Cond::ErrorCode(_) => any(&[&f.error_code]),
+        Cond::Id(ids) => ids.iter().any(|id| {
+            let key = content::id_key(id);
+            [&f.event_id, &f.request_id, &f.shared_event_id]
+                .iter()
+                .any(|v| !v.is_empty() && content::id_key(v) == key)
+        }),
         Cond::Since(t) => f.time >= *t && f.time != NO_TIME,
         Cond::Until(t) => f.time < *t,
         Cond::Last(ms) => {
@@ -345,6 +351,11 @@ enum Check {
         strings: Vec<bool>,
         identities: Option<Vec<bool>>,
         sets: Vec<(SetCol, Vec<bool>)>,
+    },
+    /// `eventID` hashes and `requestID`/`sharedEventID` keys to look for.
+    Ids {
+        events: FxHashSet<u64>,
+        keys: FxHashSet<u128>,
     },
     Since(i64),
     Until(i64),
@@ -512,6 +523,10 @@ impl Compiler<'_, '_> {
             (Cond::Account(_), Some((m, _))) => column(Col::Account, m),
             (Cond::Region(_), Some((m, _))) => column(Col::Region, m),
             (Cond::ErrorCode(_), Some((m, _))) => column(Col::Error, m),
+            (Cond::Id(ids), _) => Check::Ids {
+                events: ids.iter().map(|id| content::id_hash(id)).collect(),
+                keys: ids.iter().map(|id| content::id_key(id)).collect(),
+            },
             (Cond::Since(t), _) => Check::Since(*t),
             (Cond::Until(t), _) => Check::Until(*t),
             (Cond::Last(ms), _) => {
@@ -645,6 +660,17 @@ impl<'a> Compiled<'a> {
                     .is_some_and(|t| t[self.index.cols.identity[i] as usize])
                     || columns.iter().any(|&c| strings[self.col(c)[i] as usize])
                     || sets.iter().any(|(c, t)| t[self.set_col(*c)[i] as usize])
+            }
+            Check::Ids { events, keys } => {
+                let cols = &self.index.cols;
+                events.contains(&cols.event_id[i])
+                    || keys.contains(&cols.request_id[i])
+                    || (!self.index.shared_ids.is_empty()
+                        && self
+                            .index
+                            .shared_ids
+                            .get(&(i as u32))
+                            .is_some_and(|k| keys.contains(k)))
             }
             Check::Since(t) => {
                 let time = self.index.cols.time[i];

@@ -29,6 +29,8 @@ pub enum Cond {
     Pipeline(Vec<Match>),
     /// Any resource the event names (repositories, pipelines, the resource column).
     Resource(Vec<Match>),
+    /// `eventID`, `requestID` or `sharedEventID` is one of them (exact).
+    Id(Vec<String>),
     /// Event name equals one of them (case-insensitive; wildcards allowed).
     Event(Vec<String>),
     /// Event source equals one of them; `codecommit` means `codecommit.amazonaws.com`.
@@ -361,6 +363,7 @@ impl fmt::Display for Term {
             Cond::Repo(v) => write!(f, "repo:{}", matches(v)),
             Cond::Pipeline(v) => write!(f, "pipeline:{}", matches(v)),
             Cond::Resource(v) => write!(f, "resource:{}", matches(v)),
+            Cond::Id(v) => write!(f, "id:{}", list(v)),
             Cond::Event(v) => write!(f, "event:{}", list(v)),
             Cond::Source(v) => write!(f, "source:{}", list(v)),
             Cond::Account(v) => write!(f, "account:{}", list(v)),
@@ -694,6 +697,12 @@ impl Parser<'_> {
             "repo" => Cond::Repo(matches(values)),
             "pipeline" => Cond::Pipeline(matches(values)),
             "resource" => Cond::Resource(matches(values)),
+            "id" => {
+                if let Some((text, _, at)) = values.iter().find(|(t, _, _)| has_wildcard(t)) {
+                    return self.err(*at, format!("`id:{text}`: ids match exactly, without wildcards (they are stored as 16-byte keys, not text)"));
+                }
+                Cond::Id(plain(self, values)?)
+            }
             "event" => Cond::Event(plain(self, values)?),
             "source" => Cond::Source(
                 plain(self, values)?
@@ -789,6 +798,7 @@ mod tests {
             ("ip:2001:db8::/32", Cond::Ip(sub("2001:db8::/32"))),
             ("agent:aws-cli", Cond::Agent(sub("aws-cli"))),
             ("type:AssumedRole", Cond::Type(sub("AssumedRole"))),
+            ("id:abc-1,DEF", Cond::Id(vec!["abc-1".into(), "DEF".into()])),
             ("repo:infra", Cond::Repo(sub("infra"))),
             ("repository:infra", Cond::Repo(sub("infra"))),
             ("pipeline:Deploy", Cond::Pipeline(sub("Deploy"))),
@@ -948,6 +958,7 @@ mod tests {
             ("event:A,", 9, "`event:` needs a value"),
             ("José user:", 11, "needs a value"),
             ("key:ASI", 5, "too short"),
+            ("id:a,b*", 6, "without wildcards"),
             ("()", 1, "empty group"),
             ("(errors", 1, "never closed"),
             ("errors)", 7, "closes no group"),
