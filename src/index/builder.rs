@@ -182,6 +182,7 @@ impl IndexBuilder {
 
     pub fn add(&mut self, batch: Batch) {
         self.sorted = false;
+        self.index.distinct = Default::default();
         let map: Vec<StrId> = batch
             .strings
             .iter()
@@ -275,6 +276,7 @@ impl IndexBuilder {
             return;
         }
         self.sorted = true;
+        self.index.distinct = Default::default();
         let c = &self.index.cols;
         let n = c.len();
         let in_order = (1..n).all(|i| {

@@ -4,10 +4,12 @@
 //! Memory per event is the columns below (≈ 97 bytes) plus each distinct string once.
 
 pub mod builder;
+pub mod distinct;
 pub mod strings;
 
 pub use builder::{Batch, IndexBuilder, Row};
 
+pub use distinct::Distinct;
 pub use strings::{StrId, Strings};
 
 use crate::model::Millis;
@@ -167,6 +169,9 @@ pub struct Index {
     pub conflicts: FxHashMap<u32, Vec<u32>>,
     /// Temporary copies of standard input, deleted when the index is dropped.
     pub spool: std::sync::Arc<Vec<tempfile::TempPath>>,
+    /// Each field's distinct values, computed on first use ([`Index::distinct`]);
+    /// the builder resets it when events are added.
+    pub(crate) distinct: std::sync::OnceLock<std::sync::Arc<Distinct>>,
 }
 
 impl Index {
@@ -178,6 +183,12 @@ impl Index {
         self.cols.is_empty()
     }
 
+    /// Each field's distinct values (computed once, then shared by clones).
+    pub fn distinct(&self) -> &Distinct {
+        self.distinct
+            .get_or_init(|| std::sync::Arc::new(Distinct::of(self)))
+    }
+
     pub fn event(&self, i: usize) -> EventRef<'_> {
         EventRef { index: self, i }
     }
@@ -186,36 +197,28 @@ impl Index {
     /// text field (names, sources, resources, addresses, user agents, error codes,
     /// accounts, regions), the actors, ARNs and access keys, repositories and pipelines.
     pub fn fuzzy_candidates(&self) -> Vec<StrId> {
-        let mut seen = vec![false; self.strings.len()];
-        let c = &self.cols;
-        for column in [
-            &c.name,
-            &c.source,
-            &c.resource,
-            &c.source_ip,
-            &c.user_agent,
-            &c.error,
-            &c.account,
-            &c.region,
-        ] {
-            for &id in column {
-                seen[id as usize] = true;
-            }
-        }
-        for p in &self.identities {
-            for id in [p.actor, p.arn, p.access_key] {
-                seen[id as usize] = true;
-            }
-        }
-        for set in &self.sets {
-            set.iter().for_each(|&id| seen[id as usize] = true);
-        }
-        seen[0] = false;
-        seen.iter()
-            .enumerate()
-            .filter(|(_, s)| **s)
-            .map(|(i, _)| i as StrId)
-            .collect()
+        let d = self.distinct();
+        let mut ids: Vec<StrId> = [
+            &d.name,
+            &d.source,
+            &d.resource,
+            &d.source_ip,
+            &d.user_agent,
+            &d.error,
+            &d.account,
+            &d.region,
+            &d.actor,
+            &d.arn,
+            &d.access_key,
+            &d.set_members,
+        ]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     pub fn identity_of(&self, i: usize) -> Identity {

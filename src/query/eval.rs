@@ -4,9 +4,9 @@
 //! same rules; tests check they agree.
 
 use super::fuzzy::FuzzyWord;
-use super::matcher::{Matcher, Mode};
+use super::matcher::{Matcher, Mode, lowered as lowered_ascii};
 use super::parse::{Cond, Filter, Match, Term, contains_ci, fold};
-use crate::index::{Identity, Index, StrId, flag};
+use crate::index::{Distinct, Identity, Index, StrId, flag};
 use crate::model::{EventFields, Millis, NO_TIME, content};
 use rustc_hash::FxHashSet;
 use std::sync::Arc;
@@ -317,20 +317,34 @@ pub fn newest_time(index: &Index) -> Option<Millis> {
 pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, candidates: &[StrId]) -> Vec<(StrId, i64)> {
     use rayon::prelude::*;
     let strings = &index.strings;
-    let scored: Vec<(StrId, i64, bool)> = candidates
+    // Values that hold the word as typed win outright: find them first with a
+    // SIMD substring search, and score only them. The fuzzy algorithm runs over
+    // every value only when the word is nowhere as typed (a typo).
+    let needle = fold(word.text());
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    let holds = |s: &str| {
+        if s.is_ascii() {
+            lowered_ascii(s, |v| finder.find(v).is_some())
+        } else {
+            fold(s).contains(&needle)
+        }
+    };
+    let contiguous: Vec<(StrId, i64)> = candidates
         .par_iter()
-        .filter_map(|&id| {
-            let s = strings.get(id);
-            word.score(s)
-                .map(|score| (id, score, contains_ci(s, word.text())))
-        })
+        .filter(|&&id| holds(strings.get(id)))
+        .filter_map(|&id| word.score(strings.get(id)).map(|score| (id, score)))
         .collect();
-    let contiguous = scored.iter().any(|x| x.2);
+    if !contiguous.is_empty() {
+        return contiguous;
+    }
+    let scored: Vec<(StrId, i64)> = candidates
+        .par_iter()
+        .filter_map(|&id| word.score(strings.get(id)).map(|score| (id, score)))
+        .collect();
     let best = scored.iter().map(|x| x.1).max().unwrap_or(0);
     scored
         .into_iter()
-        .filter(|&(_, score, whole)| if contiguous { whole } else { score * 2 >= best })
-        .map(|(id, score, _)| (id, score))
+        .filter(|&(_, score)| score * 2 >= best)
         .collect()
 }
 
@@ -388,6 +402,36 @@ enum Col {
     Resource,
     SourceIp,
     UserAgent,
+}
+
+impl Col {
+    fn of(self, index: &Index) -> &[StrId] {
+        let cols = &index.cols;
+        match self {
+            Col::Source => &cols.source,
+            Col::Name => &cols.name,
+            Col::Region => &cols.region,
+            Col::Account => &cols.account,
+            Col::Error => &cols.error,
+            Col::Resource => &cols.resource,
+            Col::SourceIp => &cols.source_ip,
+            Col::UserAgent => &cols.user_agent,
+        }
+    }
+
+    /// The column's distinct values.
+    fn distinct(self, d: &Distinct) -> &Vec<StrId> {
+        match self {
+            Col::Source => &d.source,
+            Col::Name => &d.name,
+            Col::Region => &d.region,
+            Col::Account => &d.account,
+            Col::Error => &d.error,
+            Col::Resource => &d.resource,
+            Col::SourceIp => &d.source_ip,
+            Col::UserAgent => &d.user_agent,
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -458,16 +502,36 @@ impl Compiler<'_, '_> {
 
     fn check(&mut self, cond: &Cond) -> Check {
         let strings = &self.index.strings;
-        let strings_of = |m: &Matcher| strings.matching(|s| m.is_match(s));
+        let d = self.index.distinct();
+        // A membership table over every string id, filled in from the field's
+        // own distinct values only (4.6k actors, not 300k+ access keys).
+        let strings_of = |m: &Matcher, lists: &[&Vec<StrId>]| -> Vec<bool> {
+            use rayon::prelude::*;
+            let mut table = vec![false; strings.len()];
+            for list in lists {
+                let hits: Vec<StrId> = list
+                    .par_iter()
+                    .copied()
+                    .filter(|&id| m.is_match(strings.get(id)))
+                    .collect();
+                for id in hits {
+                    table[id as usize] = true;
+                }
+            }
+            table
+        };
         let column = |col: Col, m: &Matcher| Check::Strings {
             columns: vec![col],
-            table: strings_of(m),
+            table: strings_of(m, &[col.distinct(d)]),
         };
         let found = matchers(cond);
         match (cond, &found) {
             (Cond::User(_), Some((m, keys))) => {
-                let ids = strings_of(m);
-                let key_ids = keys.as_ref().map(strings_of);
+                let ids = strings_of(m, &[&d.actor, &d.arn, &d.principal]);
+                let key_ids = keys
+                    .as_ref()
+                    .filter(|k| !k.is_empty())
+                    .map(|k| strings_of(k, &[&d.access_key]));
                 Check::Identity {
                     table: self.identities_table(&|p| {
                         ids[p.actor as usize]
@@ -478,19 +542,19 @@ impl Compiler<'_, '_> {
                 }
             }
             (Cond::Key(_), Some((m, _))) => {
-                let ids = strings_of(m);
+                let ids = strings_of(m, &[&d.access_key]);
                 Check::Identity {
                     table: self.identities_table(&|p| ids[p.access_key as usize]),
                 }
             }
             (Cond::Type(_), Some((m, _))) => {
-                let ids = strings_of(m);
+                let ids = strings_of(m, &[&d.kind]);
                 Check::Identity {
                     table: self.identities_table(&|p| ids[p.kind as usize]),
                 }
             }
             (Cond::Repo(_) | Cond::Pipeline(_), Some((m, _))) => {
-                let ids = strings_of(m);
+                let ids = strings_of(m, &[&d.set_members]);
                 let set = if matches!(cond, Cond::Repo(_)) {
                     SetCol::Repos
                 } else {
@@ -504,7 +568,7 @@ impl Compiler<'_, '_> {
                 }
             }
             (Cond::Resource(_), Some((m, _))) => {
-                let ids = strings_of(m);
+                let ids = strings_of(m, &[&d.set_members, &d.resource]);
                 let sets = vec![
                     (SetCol::Repos, self.sets_table(&|id| ids[id as usize])),
                     (SetCol::Pipelines, self.sets_table(&|id| ids[id as usize])),
@@ -623,17 +687,7 @@ impl<'a> Compiled<'a> {
     }
 
     fn col(&self, c: Col) -> &'a [StrId] {
-        let cols = &self.index.cols;
-        match c {
-            Col::Source => &cols.source,
-            Col::Name => &cols.name,
-            Col::Region => &cols.region,
-            Col::Account => &cols.account,
-            Col::Error => &cols.error,
-            Col::Resource => &cols.resource,
-            Col::SourceIp => &cols.source_ip,
-            Col::UserAgent => &cols.user_agent,
-        }
+        c.of(self.index)
     }
 
     fn set_col(&self, c: SetCol) -> &'a [u32] {

@@ -18,73 +18,147 @@ pub struct Selection {
 
 const CHUNK: usize = 1 << 16;
 
-/// The value ids an event contributes to `facet`.
-fn values(index: &Index, facet: Facet, i: usize, mut f: impl FnMut(StrId)) {
-    let c = &index.cols;
-    match facet {
-        Facet::Source => f(c.source[i]),
-        Facet::Event => f(c.name[i]),
-        Facet::User => f(index.identity_of(i).actor),
-        Facet::Repository => index.set(c.repos[i]).iter().for_each(|&id| f(id)),
-        Facet::Pipeline => index.set(c.pipelines[i]).iter().for_each(|&id| f(id)),
-        Facet::Account => f(c.account[i]),
-        Facet::Region => f(c.region[i]),
-        Facet::Error => f(c.error[i]),
+/// Facet counts of one range of events, over the dense value numbering of
+/// [`crate::index::Distinct`]: arrays of the facets' own sizes (dozens of event
+/// names, thousands of actors), never of every distinct string.
+struct Counts {
+    events: Vec<u32>,
+    /// The five single-column facets, `column_values` entries each.
+    columns: [Vec<u32>; 5],
+    actors: Vec<u32>,
+    /// Per set id.
+    repos: Vec<u32>,
+    pipelines: Vec<u32>,
+}
+
+impl Counts {
+    fn new(index: &Index) -> Counts {
+        let d = index.distinct();
+        let zeros = |n: usize| vec![0u32; n];
+        Counts {
+            events: Vec::new(),
+            columns: std::array::from_fn(|_| zeros(d.column_values.len())),
+            actors: zeros(d.actor.len()),
+            repos: zeros(index.sets.len()),
+            pipelines: zeros(index.sets.len()),
+        }
+    }
+
+    /// Counts event `i` in `facet`.
+    fn add(&mut self, index: &Index, facet: Facet, i: usize) {
+        let d = index.distinct();
+        let c = &index.cols;
+        let mut column = |k: usize, id: StrId| {
+            if let Some(&dense) = d.column_dense.get(id as usize)
+                && dense != u32::MAX
+            {
+                self.columns[k][dense as usize] += 1;
+            }
+        };
+        match facet {
+            Facet::Source => column(0, c.source[i]),
+            Facet::Event => column(1, c.name[i]),
+            Facet::Account => column(2, c.account[i]),
+            Facet::Region => column(3, c.region[i]),
+            Facet::Error => column(4, c.error[i]),
+            Facet::User => {
+                let actor = d.identity_actor.get(c.identity[i] as usize);
+                if let Some(&a) = actor.filter(|&&a| a != u32::MAX) {
+                    self.actors[a as usize] += 1;
+                }
+            }
+            Facet::Repository => self.repos[c.repos[i] as usize] += 1,
+            Facet::Pipeline => self.pipelines[c.pipelines[i] as usize] += 1,
+        }
+    }
+
+    fn merge(mut self, other: Counts) -> Counts {
+        fn sum(a: &mut [u32], b: &[u32]) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self.events.extend(other.events);
+        for (a, b) in self.columns.iter_mut().zip(&other.columns) {
+            sum(a, b);
+        }
+        sum(&mut self.actors, &other.actors);
+        sum(&mut self.repos, &other.repos);
+        sum(&mut self.pipelines, &other.pipelines);
+        self
+    }
+
+    /// (value, count) per facet in [`Facet::ALL`] order, most frequent first.
+    fn into_lists(self, index: &Index) -> Vec<Vec<(StrId, u32)>> {
+        let d = index.distinct();
+        let dense = |values: &[StrId], counts: &[u32]| -> Vec<(StrId, u32)> {
+            values
+                .iter()
+                .zip(counts)
+                .filter(|&(&id, &n)| id != 0 && n > 0)
+                .map(|(&id, &n)| (id, n))
+                .collect()
+        };
+        let sets = |counts: &[u32]| -> Vec<(StrId, u32)> {
+            let mut by_member: rustc_hash::FxHashMap<StrId, u32> = Default::default();
+            for (set, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+                for &id in index.set(set as u32) {
+                    *by_member.entry(id).or_default() += n;
+                }
+            }
+            by_member.into_iter().filter(|&(id, _)| id != 0).collect()
+        };
+        let column = |k: usize| dense(&d.column_values, &self.columns[k]);
+        Facet::ALL
+            .iter()
+            .map(|facet| {
+                let mut list = match facet {
+                    Facet::Source => column(0),
+                    Facet::Event => column(1),
+                    Facet::Account => column(2),
+                    Facet::Region => column(3),
+                    Facet::Error => column(4),
+                    Facet::User => dense(&d.actor, &self.actors),
+                    Facet::Repository => sets(&self.repos),
+                    Facet::Pipeline => sets(&self.pipelines),
+                };
+                list.sort_by(|a, b| {
+                    b.1.cmp(&a.1)
+                        .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
+                });
+                list
+            })
+            .collect()
     }
 }
 
 /// Applies `compiled` to the index: matching events and facet counts.
 pub fn select(index: &Index, compiled: &Compiled<'_>) -> Selection {
     let n = index.len();
-    let strings = index.strings.len();
-    let parts: Vec<(Vec<u32>, Vec<Vec<u32>>)> = (0..n.div_ceil(CHUNK))
+    index.distinct();
+    let mut counts = (0..n.div_ceil(CHUNK))
         .into_par_iter()
-        .map(|chunk| {
-            let mut events = Vec::new();
-            let mut counts = vec![vec![0u32; strings]; Facet::ALL.len()];
-            for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                let Some(mask) = compiled.failing_facets(i) else {
-                    continue;
-                };
-                if mask == 0 {
-                    events.push(i as u32);
-                    for (k, facet) in Facet::ALL.iter().enumerate() {
-                        values(index, *facet, i, |id| counts[k][id as usize] += 1);
+        .fold(
+            || Counts::new(index),
+            |mut counts, chunk| {
+                for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                    let Some(mask) = compiled.failing_facets(i) else {
+                        continue;
+                    };
+                    if mask == 0 {
+                        counts.events.push(i as u32);
+                        for facet in Facet::ALL {
+                            counts.add(index, facet, i);
+                        }
+                    } else if mask.count_ones() == 1 {
+                        let k = mask.trailing_zeros() as usize;
+                        counts.add(index, Facet::ALL[k], i);
                     }
-                } else if mask.count_ones() == 1 {
-                    let k = mask.trailing_zeros() as usize;
-                    values(index, Facet::ALL[k], i, |id| counts[k][id as usize] += 1);
                 }
-            }
-            (events, counts)
-        })
-        .collect();
-    let mut events = Vec::new();
-    let mut totals = vec![vec![0u32; strings]; Facet::ALL.len()];
-    for (e, counts) in parts {
-        events.extend(e);
-        for (total, part) in totals.iter_mut().zip(counts) {
-            for (t, p) in total.iter_mut().zip(part) {
-                *t += p;
-            }
-        }
-    }
-    let facets = totals
-        .into_iter()
-        .map(|counts| {
-            let mut list: Vec<(StrId, u32)> = counts
-                .into_iter()
-                .enumerate()
-                .filter(|&(id, n)| id != 0 && n > 0)
-                .map(|(id, n)| (id as StrId, n))
-                .collect();
-            list.sort_by(|a, b| {
-                b.1.cmp(&a.1)
-                    .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
-            });
-            list
-        })
-        .collect();
+                counts
+            },
+        )
+        .reduce(|| Counts::new(index), Counts::merge);
+    let events = std::mem::take(&mut counts.events);
+    let facets = counts.into_lists(index);
     Selection { events, facets }
 }
 

@@ -85,6 +85,16 @@ impl Matcher {
         m
     }
 
+    /// Whether the list is empty (nothing can match).
+    pub fn is_empty(&self) -> bool {
+        !self.any
+            && self.exact.is_empty()
+            && self.substrings.is_none()
+            && self.prefixes.is_empty()
+            && self.patterns.is_empty()
+            && self.nets.is_empty()
+    }
+
     /// Whether a non-empty `value` matches any value of the list.
     pub fn is_match(&self, value: &str) -> bool {
         if value.is_empty() {
@@ -113,17 +123,23 @@ impl Matcher {
         if !needs_fold {
             return false;
         }
+        let folded = |v: &str| {
+            self.exact.contains(v)
+                || self.prefixes.iter().any(|p| v.starts_with(p.as_str()))
+                || self.patterns.iter().any(|p| wildcard_match(p, v))
+        };
+        if value.is_ascii() {
+            // Folding ASCII is lower-casing: done on the stack, no allocation.
+            return lowered(value, |v| std::str::from_utf8(v).is_ok_and(folded));
+        }
         let v = fold(value);
-        self.exact.contains(&v)
-            || self.prefixes.iter().any(|p| v.starts_with(p.as_str()))
-            || self.patterns.iter().any(|p| wildcard_match(p, &v))
-            || (!value.is_ascii() && self.substrings.as_ref().is_some_and(|ac| ac.is_match(&v)))
+        folded(&v) || self.substrings.as_ref().is_some_and(|ac| ac.is_match(&v))
     }
 }
 
 /// Calls `f` with the ASCII `value` in lower case: the value itself when it has no
 /// upper case, else a copy on the stack (or, past 256 bytes, on the heap).
-fn lowered<R>(value: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+pub fn lowered<R>(value: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     let bytes = value.as_bytes();
     if !bytes.iter().any(u8::is_ascii_uppercase) {
         return f(bytes);

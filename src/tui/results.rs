@@ -48,14 +48,22 @@ pub fn histogram(index: &Index, events: &[u32], width: usize) -> Vec<u64> {
     let times = &index.cols.time;
     let newest = times.iter().rev().find(|&&t| t != crate::model::NO_TIME);
     if let (Some(&lo), Some(&hi)) = (times.first(), newest) {
-        let span = (hi - lo).max(1) as i128;
+        let span = (hi - lo).max(1) as u128;
         let last = buckets.len() - 1;
+        // u64 arithmetic (fast) while offset × buckets fits, as it does for any
+        // real trail (centuries of milliseconds × thousands of buckets); u128 beyond.
+        let fits = (span as u64).checked_mul(last as u64 + 1).is_some();
         for &i in events {
             let t = times[i as usize];
             if t == crate::model::NO_TIME {
                 continue;
             }
-            let b = ((t - lo) as i128 * last as i128 / span) as usize;
+            let offset = (t - lo) as u64;
+            let b = if fits {
+                (offset * last as u64 / span as u64) as usize
+            } else {
+                (offset as u128 * last as u128 / span) as usize
+            };
             buckets[b.min(last)] += 1;
         }
     }
