@@ -854,3 +854,71 @@ fn up_and_down_walk_the_filter_history() {
             .any(|e| matches!(e, Effect::SaveHistory(_)))
     );
 }
+
+/// In the terminal the filter is applied off the UI thread: only the newest
+/// filter counts, an older computation is cancelled, and its late answer is dropped.
+#[test]
+fn background_filtering_keeps_only_the_newest_filter() {
+    use trailscope::tui::jobs::Evaluation;
+    let (_d, mut app) = app();
+    app.background = true;
+    let all = app.results.shown.len();
+    let jobs = |app: &mut App| -> Vec<Box<Evaluation>> {
+        std::mem::take(&mut app.effects)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Evaluate(job) => Some(job),
+                _ => None,
+            })
+            .collect()
+    };
+    app.set_filter_text("event:GitPush");
+    let first = jobs(&mut app).pop().expect("an evaluation was queued");
+    assert_eq!(
+        app.results.shown.len(),
+        all,
+        "the screen keeps the old results meanwhile"
+    );
+    assert!(app.evaluating.is_some());
+    app.set_filter_text("errors");
+    let second = jobs(&mut app).pop().expect("a second evaluation");
+    use std::sync::atomic::Ordering::Relaxed;
+    assert!(first.cancel.load(Relaxed), "the older one is cancelled");
+    assert!(!second.cancel.load(Relaxed));
+    // A cancelled evaluation gives nothing; the live one gives the results.
+    let run = |job: &Evaluation, index: &trailscope::index::Index| {
+        trailscope::tui::results::evaluate_unless(
+            index,
+            &trailscope::tui::results::Request {
+                filter: &job.filter,
+                text_hits: &job.text_hits,
+                candidates: &job.candidates,
+                newest_first: job.newest_first,
+                timeline_width: job.timeline_width,
+            },
+            &job.cancel,
+        )
+    };
+    assert!(run(&first, &app.index).is_none());
+    let results = run(&second, &app.index).expect("not cancelled");
+    // Even if an old answer arrived, it would be ignored.
+    let stale = trailscope::tui::results::evaluate(
+        &app.index,
+        &first.filter,
+        &first.text_hits,
+        &first.candidates,
+        true,
+        60,
+    );
+    app.on_msg(Msg::Evaluated {
+        generation: first.generation,
+        results: Box::new(stale),
+    });
+    assert_eq!(app.results.shown.len(), all);
+    app.on_msg(Msg::Evaluated {
+        generation: second.generation,
+        results: Box::new(results),
+    });
+    assert_eq!(app.results.shown.len(), expected(&app, "errors"));
+    assert!(app.evaluating.is_none());
+}

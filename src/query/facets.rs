@@ -132,6 +132,18 @@ impl Counts {
 
 /// Applies `compiled` to the index: matching events and facet counts.
 pub fn select(index: &Index, compiled: &Compiled<'_>) -> Selection {
+    let never = std::sync::atomic::AtomicBool::new(false);
+    select_unless(index, compiled, &never).unwrap_or_default()
+}
+
+/// [`select`], abandoned (`None`) as soon as `cancel` is set: it is checked
+/// before each 64k-event chunk, so a superseded filter stops within a millisecond.
+pub fn select_unless(
+    index: &Index,
+    compiled: &Compiled<'_>,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Option<Selection> {
+    use std::sync::atomic::Ordering::Relaxed;
     let n = index.len();
     index.distinct();
     let mut counts = (0..n.div_ceil(CHUNK))
@@ -139,6 +151,9 @@ pub fn select(index: &Index, compiled: &Compiled<'_>) -> Selection {
         .fold(
             || Counts::new(index),
             |mut counts, chunk| {
+                if cancel.load(Relaxed) {
+                    return counts;
+                }
                 for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
                     let Some(mask) = compiled.failing_facets(i) else {
                         continue;
@@ -157,9 +172,12 @@ pub fn select(index: &Index, compiled: &Compiled<'_>) -> Selection {
             },
         )
         .reduce(|| Counts::new(index), Counts::merge);
+    if cancel.load(Relaxed) {
+        return None;
+    }
     let events = std::mem::take(&mut counts.events);
     let facets = counts.into_lists(index);
-    Selection { events, facets }
+    Some(Selection { events, facets })
 }
 
 /// Facet selections are ordinary filter terms, so the filter bar shows exactly

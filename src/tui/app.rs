@@ -8,6 +8,7 @@
 use super::ctx::{Caches, Ctx, LoadState, Results};
 use super::filter_bar::FilterState;
 pub use super::jobs::Effect;
+use super::jobs::Evaluation;
 use super::jobs::Msg;
 use super::keymap::{Action, Context, lookup};
 use super::prompt::WritePrompt;
@@ -26,13 +27,21 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::Rect;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub struct App {
     pub theme: Theme,
     pub index: Arc<Index>,
     /// The strings bare filter words are matched against, for this index.
-    candidates: Vec<StrId>,
+    candidates: Arc<Vec<StrId>>,
+    /// Apply filters off the UI thread (the terminal loop sets it; tests and
+    /// benchmarks apply them in place).
+    pub background: bool,
+    /// The filter being applied in the background: its generation and the flag
+    /// that cancels it when a newer filter comes.
+    pub evaluating: Option<(u64, Arc<AtomicBool>)>,
+    generation: u64,
     pub report: LoadReport,
     pub load: LoadState,
     /// Shown at the top when browsing the bundled demo trail.
@@ -55,11 +64,14 @@ pub struct App {
 
 impl App {
     pub fn new(index: Arc<Index>, report: LoadReport, load: LoadState, theme: Theme) -> App {
-        let candidates = index.fuzzy_candidates();
+        let candidates = Arc::new(index.fuzzy_candidates());
         let mut app = App {
             theme,
             index,
             candidates,
+            background: false,
+            evaluating: None,
+            generation: 0,
             report,
             load,
             banner: None,
@@ -142,7 +154,7 @@ impl App {
     pub fn set_index(&mut self, index: Arc<Index>, report: LoadReport) {
         let keep = self.selected_key();
         self.index = index;
-        self.candidates = self.index.fuzzy_candidates();
+        self.candidates = Arc::new(self.index.fuzzy_candidates());
         self.report = report;
         self.search.clear();
         self.caches = Caches::default();
@@ -166,6 +178,26 @@ impl App {
         let needles = self.filter.filter.text_terms();
         if let Some(effect) = self.search.start(needles.iter().map(|(s, _)| *s)) {
             self.effects.push(effect);
+        }
+        if let Some((_, cancel)) = self.evaluating.take() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        if self.background {
+            // Only the newest filter is computed: the older one stops at its next
+            // chunk, and its answer, if any, is dropped by generation.
+            self.generation += 1;
+            let cancel = Arc::new(AtomicBool::new(false));
+            self.evaluating = Some((self.generation, cancel.clone()));
+            self.effects.push(Effect::Evaluate(Box::new(Evaluation {
+                generation: self.generation,
+                filter: self.filter.filter.clone(),
+                text_hits: self.search.hits.clone(),
+                candidates: self.candidates.clone(),
+                newest_first: self.results.newest_first,
+                timeline_width: self.timeline_width(),
+                cancel,
+            })));
+            return;
         }
         self.results = evaluate(
             &self.index,
@@ -199,6 +231,21 @@ impl App {
                 }
             }
             Msg::Wrote(result) => self.message = Some(result.unwrap_or_else(|e| e)),
+            Msg::Evaluated {
+                generation,
+                results,
+            } => {
+                if self
+                    .evaluating
+                    .as_ref()
+                    .is_some_and(|(g, _)| *g == generation)
+                {
+                    self.evaluating = None;
+                    let keep = self.selected_key();
+                    self.results = *results;
+                    self.reselect(keep);
+                }
+            }
             Msg::EventRead { request, doc } => {
                 if let Some(View::Detail(d)) = self.stack.last_mut()
                     && d.request == request

@@ -102,6 +102,9 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
+    if app.evaluating.is_some() {
+        spans.push(Span::styled("│ filtering… ", t.header));
+    }
     if let Some((_, needles)) = &app.search.running {
         spans.push(Span::styled(
             format!(

@@ -1,5 +1,5 @@
 //! Work off the UI thread: loading (with snapshots so the list fills in while
-//! files are read), raw-text search, re-reading an event for the detail view,
+//! files are read), applying a filter (the newest cancels the older), raw-text search, re-reading an event for the detail view,
 //! and writing events to a file. Each job
 //! reports through one channel; text-search results carry the generation of the
 //! request so a stale answer is dropped.
@@ -33,6 +33,20 @@ pub enum Effect {
     ReadEvent { request: u64, event: u32 },
     /// Add a kept filter to the history file.
     SaveHistory(String),
+    /// Apply a filter off the UI thread.
+    Evaluate(Box<Evaluation>),
+}
+
+/// A filter to apply in the background; a newer one sets `cancel`.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub generation: u64,
+    pub filter: crate::query::Filter,
+    pub text_hits: crate::query::eval::TextHits,
+    pub candidates: Arc<Vec<crate::index::StrId>>,
+    pub newest_first: bool,
+    pub timeline_width: usize,
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// What a job reports back to the app.
@@ -46,6 +60,11 @@ pub enum Msg {
         hits: Vec<(String, Vec<bool>)>,
     },
     Wrote(Result<String, String>),
+    /// The results of [`Evaluation`] `generation`.
+    Evaluated {
+        generation: u64,
+        results: Box<super::ctx::Results>,
+    },
     /// An event's JSON for the detail view, answering read request `request`.
     EventRead {
         request: u64,
@@ -123,6 +142,28 @@ pub fn spawn_text_search(
         if let Some(found) = search(&index, None, &needles, &progress, &cancel) {
             let hits = needles.into_iter().zip(found.hits).collect();
             let _ = tx.send(Msg::TextSearch { generation, hits });
+        }
+    });
+}
+
+/// Applies a filter; a cancelled evaluation sends nothing.
+pub fn spawn_evaluate(index: Arc<Index>, job: Box<Evaluation>, tx: Sender<Msg>) {
+    if job.cancel.load(std::sync::atomic::Ordering::Relaxed) {
+        return; // superseded before it started
+    }
+    std::thread::spawn(move || {
+        let request = super::results::Request {
+            filter: &job.filter,
+            text_hits: &job.text_hits,
+            candidates: &job.candidates,
+            newest_first: job.newest_first,
+            timeline_width: job.timeline_width,
+        };
+        if let Some(results) = super::results::evaluate_unless(&index, &request, &job.cancel) {
+            let _ = tx.send(Msg::Evaluated {
+                generation: job.generation,
+                results: Box::new(results),
+            });
         }
     });
 }

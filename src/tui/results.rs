@@ -4,8 +4,9 @@
 use super::ctx::Results;
 use crate::index::{Index, StrId};
 use crate::query::eval::TextHits;
-use crate::query::facets::select;
+use crate::query::facets::select_unless;
 use crate::query::{Compiled, Filter, Scope};
+use std::sync::atomic::AtomicBool;
 
 /// Evaluates `filter` over `index`. `text_hits` answers `text:` terms already
 /// searched; `candidates` are the strings bare words are matched against.
@@ -17,6 +18,40 @@ pub fn evaluate(
     newest_first: bool,
     timeline_width: usize,
 ) -> Results {
+    let never = AtomicBool::new(false);
+    let request = Request {
+        filter,
+        text_hits,
+        candidates,
+        newest_first,
+        timeline_width,
+    };
+    evaluate_unless(index, &request, &never).unwrap_or_default()
+}
+
+/// What one evaluation needs besides the index.
+pub struct Request<'a> {
+    pub filter: &'a Filter,
+    pub text_hits: &'a TextHits,
+    pub candidates: &'a [StrId],
+    pub newest_first: bool,
+    pub timeline_width: usize,
+}
+
+/// [`evaluate`], abandoned (`None`) once `cancel` is set: the browser runs it
+/// off the UI thread and cancels it when a newer filter supersedes it.
+pub fn evaluate_unless(
+    index: &Index,
+    request: &Request<'_>,
+    cancel: &AtomicBool,
+) -> Option<Results> {
+    let Request {
+        filter,
+        text_hits,
+        candidates,
+        newest_first,
+        timeline_width,
+    } = *request;
     let compiled = Compiled::with_scope(
         filter,
         index,
@@ -25,7 +60,7 @@ pub fn evaluate(
             fuzzy_candidates: Some(candidates),
         },
     );
-    let selection = select(index, &compiled);
+    let selection = select_unless(index, &compiled, cancel)?;
     // The list stays in time order whatever the fuzzy scores, so what `w`
     // writes is what the screen shows.
     let mut shown = selection.events.clone();
@@ -33,13 +68,13 @@ pub fn evaluate(
         crate::index::newest_first(index, &mut shown);
     }
     let timeline = histogram(index, &selection.events, timeline_width);
-    Results {
+    Some(Results {
         selection,
         shown,
         newest_first,
         timeline,
         unmatched: compiled.unmatched_words().to_vec(),
-    }
+    })
 }
 
 /// Counts of `events` over the loaded time range, in `width` buckets.

@@ -6,7 +6,9 @@
 use super::app::{App, Effect};
 use super::ctx::LoadState;
 use super::draw::draw;
-use super::jobs::{Msg, spawn_loader, spawn_read_event, spawn_text_search, spawn_write};
+use super::jobs::{
+    Msg, spawn_evaluate, spawn_loader, spawn_read_event, spawn_text_search, spawn_write,
+};
 use super::theme::Theme;
 use crate::error::CliError;
 use crate::index::Index;
@@ -108,6 +110,7 @@ pub fn run(
         );
     }
     app.filter.history = super::history::load();
+    app.background = true;
     if let Some(text) = &filter {
         app.set_filter_text(text);
     }
@@ -214,6 +217,7 @@ fn event_loop(
                 Effect::ReadEvent { request, event } => {
                     spawn_read_event(app.index.clone(), request, event, tx.clone())
                 }
+                Effect::Evaluate(job) => spawn_evaluate(app.index.clone(), job, tx.clone()),
             }
             dirty = true;
         }
