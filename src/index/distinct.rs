@@ -30,6 +30,9 @@ pub struct Distinct {
     pub column_values: Vec<StrId>,
     /// Identity id → position of its actor in [`Distinct::actor`] (`u32::MAX`: none).
     pub identity_actor: Vec<u32>,
+    /// The facet counts of the whole index (no filter), computed on first use:
+    /// clearing the filter shows them without counting a million events again.
+    pub unfiltered_facets: std::sync::OnceLock<Vec<Vec<(StrId, u32)>>>,
 }
 
 /// The distinct ids among `ids`, ascending, without 0.

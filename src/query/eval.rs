@@ -315,7 +315,18 @@ pub fn newest_time(index: &Index) -> Option<Millis> {
 /// matches win: when some value holds the word as it is typed, scattered
 /// matches are dropped; otherwise matches scoring under half the best are.
 pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, candidates: &[StrId]) -> Vec<(StrId, i64)> {
+    fuzzy_matches_unless(word, index, candidates, None)
+}
+
+/// [`fuzzy_matches`], giving up (with whatever it found) once `cancel` is set.
+pub fn fuzzy_matches_unless(
+    word: &FuzzyWord,
+    index: &Index,
+    candidates: &[StrId],
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Vec<(StrId, i64)> {
     use rayon::prelude::*;
+    let live = || cancel.is_none_or(|c| !c.load(std::sync::atomic::Ordering::Relaxed));
     let strings = &index.strings;
     // Values that hold the word as typed win outright: find them first with a
     // SIMD substring search, and score only them. The fuzzy algorithm runs over
@@ -331,7 +342,7 @@ pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, candidates: &[StrId]) -> V
     };
     let contiguous: Vec<(StrId, i64)> = candidates
         .par_iter()
-        .filter(|&&id| holds(strings.get(id)))
+        .filter(|&&id| live() && holds(strings.get(id)))
         .filter_map(|&id| word.score(strings.get(id)).map(|score| (id, score)))
         .collect();
     if !contiguous.is_empty() {
@@ -339,6 +350,7 @@ pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, candidates: &[StrId]) -> V
     }
     let scored: Vec<(StrId, i64)> = candidates
         .par_iter()
+        .filter(|_| live())
         .filter_map(|&id| word.score(strings.get(id)).map(|score| (id, score)))
         .collect();
     let best = scored.iter().map(|x| x.1).max().unwrap_or(0);
@@ -459,6 +471,9 @@ pub struct Scope<'s> {
     pub text_hits: Option<&'s TextHits>,
     /// The strings bare words are matched against (the index's candidates when `None`).
     pub fuzzy_candidates: Option<&'s [StrId]>,
+    /// Set when the result is no longer wanted: the longest part of compiling
+    /// (scoring bare words against every value) stops early.
+    pub cancel: Option<&'s std::sync::atomic::AtomicBool>,
 }
 
 struct Compiler<'a, 's> {
@@ -618,7 +633,7 @@ impl Compiler<'_, '_> {
                 .candidates
                 .get_or_insert_with(|| index.fuzzy_candidates()),
         };
-        let found = fuzzy_matches(&FuzzyWord::new(w), index, candidates);
+        let found = fuzzy_matches_unless(&FuzzyWord::new(w), index, candidates, self.scope.cancel);
         if found.is_empty() {
             self.unmatched.push(w.to_string());
         }
@@ -626,26 +641,42 @@ impl Compiler<'_, '_> {
         for (id, _) in found {
             table[id as usize] = true;
         }
-        let sets = vec![
-            (SetCol::Repos, self.sets_table(&|id| table[id as usize])),
-            (SetCol::Pipelines, self.sets_table(&|id| table[id as usize])),
-        ];
-        let identities = self.identities_table(&|p| {
-            table[p.actor as usize] || table[p.arn as usize] || table[p.access_key as usize]
+        // Only the fields where the word matched something are looked at per
+        // event: a word found among actors does not test eight other columns.
+        let d = index.distinct();
+        let sets: Vec<(SetCol, Vec<bool>)> = if d.set_members.iter().any(|&id| table[id as usize]) {
+            vec![
+                (SetCol::Repos, self.sets_table(&|id| table[id as usize])),
+                (SetCol::Pipelines, self.sets_table(&|id| table[id as usize])),
+            ]
+        } else {
+            Vec::new()
+        };
+        let in_identities = [&d.actor, &d.arn, &d.access_key]
+            .iter()
+            .any(|list| list.iter().any(|&id| table[id as usize]));
+        let identities = in_identities.then(|| {
+            self.identities_table(&|p| {
+                table[p.actor as usize] || table[p.arn as usize] || table[p.access_key as usize]
+            })
         });
+        let columns = [
+            Col::Name,
+            Col::Source,
+            Col::Resource,
+            Col::SourceIp,
+            Col::UserAgent,
+            Col::Error,
+            Col::Account,
+            Col::Region,
+        ]
+        .into_iter()
+        .filter(|c| c.distinct(d).iter().any(|&id| table[id as usize]))
+        .collect();
         Check::Either {
-            columns: vec![
-                Col::Name,
-                Col::Source,
-                Col::Resource,
-                Col::SourceIp,
-                Col::UserAgent,
-                Col::Error,
-                Col::Account,
-                Col::Region,
-            ],
+            columns,
             strings: table,
-            identities: Some(identities),
+            identities,
             sets,
         }
     }
@@ -760,6 +791,11 @@ impl<'a> Compiled<'a> {
                 alts.iter().any(|a| a.iter().all(|n| self.node(n, i))) != *negated
             }
         }
+    }
+
+    /// Whether the filter has no terms (every event matches).
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
     }
 
     pub fn matches(&self, i: usize) -> bool {

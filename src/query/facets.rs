@@ -145,7 +145,15 @@ pub fn select_unless(
 ) -> Option<Selection> {
     use std::sync::atomic::Ordering::Relaxed;
     let n = index.len();
-    index.distinct();
+    if compiled.is_empty()
+        && let Some(facets) = index.distinct().unfiltered_facets.get()
+    {
+        let events = (0..n as u32).collect();
+        return Some(Selection {
+            events,
+            facets: facets.clone(),
+        });
+    }
     let mut counts = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .fold(
@@ -177,6 +185,9 @@ pub fn select_unless(
     }
     let events = std::mem::take(&mut counts.events);
     let facets = counts.into_lists(index);
+    if compiled.is_empty() {
+        let _ = index.distinct().unfiltered_facets.set(facets.clone());
+    }
     Some(Selection { events, facets })
 }
 

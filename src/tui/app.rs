@@ -210,9 +210,12 @@ impl App {
         self.reselect(keep);
     }
 
-    /// Runs a pending debounced filter change once typing has paused.
+    /// Runs a pending filter change: at once when filters run in the background
+    /// (each keystroke's job cancels the one before, so nothing queues), else
+    /// once typing has paused for [`super::filter_bar::DEBOUNCE`].
     pub fn tick(&mut self, now: Instant) {
-        if self.filter.due(now) {
+        let pending = self.filter.pending_since.is_some();
+        if pending && (self.background || self.filter.due(now)) {
             self.apply_filter();
         }
     }

@@ -14,8 +14,10 @@ impl App {
         let second_line = self.filter.second_line();
         if key.code == KeyCode::Tab {
             self.complete();
-        } else if self.filter.key(key) == EditOutcome::Apply {
-            self.apply_filter();
+        } else if let outcome @ (EditOutcome::Apply | EditOutcome::Kept) = self.filter.key(key) {
+            if outcome == EditOutcome::Apply {
+                self.apply_filter();
+            }
             if self.filter.editing.is_none()
                 && let Some(line) = self.filter.remember()
             {

@@ -41,6 +41,8 @@ pub enum EditOutcome {
     Unchanged,
     /// The filter changed: apply it now.
     Apply,
+    /// Enter on a filter already applied (or being applied): keep it as it is.
+    Kept,
 }
 
 impl FilterState {
@@ -200,7 +202,11 @@ impl FilterState {
             }
             KeyCode::Enter if self.error.is_none() => {
                 self.editing = None;
-                EditOutcome::Apply
+                if self.pending_since.is_some() {
+                    EditOutcome::Apply
+                } else {
+                    EditOutcome::Kept
+                }
             }
             KeyCode::Enter => EditOutcome::Unchanged,
             _ => {

@@ -146,26 +146,82 @@ pub fn spawn_text_search(
     });
 }
 
-/// Applies a filter; a cancelled evaluation sends nothing.
-pub fn spawn_evaluate(index: Arc<Index>, job: Box<Evaluation>, tx: Sender<Msg>) {
-    if job.cancel.load(std::sync::atomic::Ordering::Relaxed) {
-        return; // superseded before it started
+/// The one thread that applies filters. It runs only the newest request: a
+/// request that arrives while it works replaces any other waiting one (which
+/// never starts), and the running one is cancelled by its flag, so nothing queues
+/// however fast keys come.
+pub struct Evaluator {
+    slot: Arc<Slot>,
+}
+
+/// A filter to apply and the index to apply it to.
+type Request = (Arc<Index>, Box<Evaluation>);
+
+/// The waiting request (at most one) and whether the browser is closing.
+#[derive(Default)]
+struct Slot {
+    next: std::sync::Mutex<(Option<Request>, bool)>,
+    ready: std::sync::Condvar,
+}
+
+impl Evaluator {
+    pub fn start(tx: Sender<Msg>) -> Evaluator {
+        let slot = Arc::new(Slot::default());
+        let worker = slot.clone();
+        std::thread::spawn(move || {
+            loop {
+                let (index, job) = {
+                    let mut next = worker.next.lock().unwrap_or_else(|e| e.into_inner());
+                    loop {
+                        if next.1 {
+                            return; // the browser is closing
+                        }
+                        if let Some(request) = next.0.take() {
+                            break request;
+                        }
+                        next = worker.ready.wait(next).unwrap_or_else(|e| e.into_inner());
+                    }
+                };
+                if job.cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                    continue;
+                }
+                let request = super::results::Request {
+                    filter: &job.filter,
+                    text_hits: &job.text_hits,
+                    candidates: &job.candidates,
+                    newest_first: job.newest_first,
+                    timeline_width: job.timeline_width,
+                };
+                if let Some(results) =
+                    super::results::evaluate_unless(&index, &request, &job.cancel)
+                {
+                    let sent = tx.send(Msg::Evaluated {
+                        generation: job.generation,
+                        results: Box::new(results),
+                    });
+                    if sent.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Evaluator { slot }
     }
-    std::thread::spawn(move || {
-        let request = super::results::Request {
-            filter: &job.filter,
-            text_hits: &job.text_hits,
-            candidates: &job.candidates,
-            newest_first: job.newest_first,
-            timeline_width: job.timeline_width,
-        };
-        if let Some(results) = super::results::evaluate_unless(&index, &request, &job.cancel) {
-            let _ = tx.send(Msg::Evaluated {
-                generation: job.generation,
-                results: Box::new(results),
-            });
-        }
-    });
+
+    /// Applies `job` to `index` next, replacing a request still waiting.
+    pub fn submit(&self, index: Arc<Index>, job: Box<Evaluation>) {
+        let mut next = self.slot.next.lock().unwrap_or_else(|e| e.into_inner());
+        next.0 = Some((index, job));
+        self.slot.ready.notify_one();
+    }
+}
+
+impl Drop for Evaluator {
+    fn drop(&mut self) {
+        let mut next = self.slot.next.lock().unwrap_or_else(|e| e.into_inner());
+        next.1 = true;
+        self.slot.ready.notify_one();
+    }
 }
 
 /// Re-reads one event's JSON for the detail view.

@@ -58,6 +58,7 @@ pub fn evaluate_unless(
         Scope {
             text_hits: Some(text_hits),
             fuzzy_candidates: Some(candidates),
+            cancel: Some(cancel),
         },
     );
     let selection = select_unless(index, &compiled, cancel)?;

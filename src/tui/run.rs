@@ -6,9 +6,7 @@
 use super::app::{App, Effect};
 use super::ctx::LoadState;
 use super::draw::draw;
-use super::jobs::{
-    Msg, spawn_evaluate, spawn_loader, spawn_read_event, spawn_text_search, spawn_write,
-};
+use super::jobs::{Evaluator, Msg, spawn_loader, spawn_read_event, spawn_text_search, spawn_write};
 use super::theme::Theme;
 use crate::error::CliError;
 use crate::index::Index;
@@ -164,6 +162,7 @@ fn event_loop(
     tx: &mpsc::Sender<Msg>,
     terminate: &AtomicBool,
 ) -> std::io::Result<()> {
+    let evaluator = Evaluator::start(tx.clone());
     let mut dirty = true;
     let mut last_draw = Instant::now();
     loop {
@@ -217,7 +216,7 @@ fn event_loop(
                 Effect::ReadEvent { request, event } => {
                     spawn_read_event(app.index.clone(), request, event, tx.clone())
                 }
-                Effect::Evaluate(job) => spawn_evaluate(app.index.clone(), job, tx.clone()),
+                Effect::Evaluate(job) => evaluator.submit(app.index.clone(), job),
             }
             dirty = true;
         }
