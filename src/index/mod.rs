@@ -75,14 +75,10 @@ macro_rules! columns {
                 $( self.$name.push(v.$name); )*
             }
 
-            /// Keeps the events at `order`, in that order, every column on its own thread.
+            /// Keeps the events at `order`, in that order: one column at a time,
+            /// so the peak holds one column twice, not every column.
             pub fn permute(&mut self, order: &[u32]) {
-                rayon::scope(|s| {
-                    $( {
-                        let column = &mut self.$name;
-                        s.spawn(move |_| permute(column, order));
-                    } )*
-                });
+                $( permute(&mut self.$name, order); )*
             }
         }
     };
