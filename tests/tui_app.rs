@@ -922,3 +922,62 @@ fn background_filtering_keeps_only_the_newest_filter() {
     assert_eq!(app.results.shown.len(), expected(&app, "errors"));
     assert!(app.evaluating.is_none());
 }
+
+/// In the terminal, views whose summaries take time open once a background job
+/// has built them; keys work meanwhile, Esc abandons the wait, and summaries of
+/// a replaced index are dropped.
+#[test]
+fn views_open_when_their_summaries_are_built_in_the_background() {
+    let (_d, mut app) = app();
+    app.background = true;
+    let take_job = |app: &mut App| {
+        let effects = std::mem::take(&mut app.effects);
+        effects.into_iter().find_map(|e| match e {
+            Effect::BuildSummaries {
+                generation,
+                need,
+                have,
+            } => Some((generation, need, have)),
+            _ => None,
+        })
+    };
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::NONE));
+    let (generation, need, have) = take_job(&mut app).expect("a build job");
+    assert!(need.users && !need.repos);
+    assert!(app.stack.is_empty(), "the view waits for its summaries");
+    assert!(app.building.is_some());
+    // Keys still work meanwhile.
+    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    let built = have.built(need, &app.index);
+    // Summaries of an older index are not kept.
+    app.on_msg(Msg::Built {
+        generation: generation.wrapping_sub(1),
+        caches: Box::new(built.clone()),
+    });
+    assert!(app.stack.is_empty());
+    app.on_msg(Msg::Built {
+        generation,
+        caches: Box::new(built),
+    });
+    assert!(
+        matches!(app.stack.last(), Some(View::Users(_))),
+        "opened once built"
+    );
+    assert!(app.building.is_none());
+    // Esc abandons a wait.
+    app.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE));
+    let (generation, need, have) = take_job(&mut app).expect("a build job for repositories");
+    assert!(need.repos && need.pipelines);
+    app.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    assert!(app.building.is_none());
+    app.on_msg(Msg::Built {
+        generation,
+        caches: Box::new(have.built(need, &app.index)),
+    });
+    assert!(app.stack.is_empty(), "an abandoned view does not open");
+    // But what was built is kept: the next `r` opens at once.
+    app.on_key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE));
+    assert!(take_job(&mut app).is_none());
+    assert!(matches!(app.stack.last(), Some(View::Repos(_))));
+}

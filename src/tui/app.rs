@@ -42,6 +42,11 @@ pub struct App {
     /// that cancels it when a newer filter comes.
     pub evaluating: Option<(u64, Arc<AtomicBool>)>,
     generation: u64,
+    /// Counts index replacements (loading snapshots), so summaries built from an
+    /// older index are not kept.
+    pub index_generation: u64,
+    /// An action waiting for the summaries it needs.
+    pub building: Option<super::summaries::Building>,
     pub report: LoadReport,
     pub load: LoadState,
     /// Shown at the top when browsing the bundled demo trail.
@@ -72,6 +77,8 @@ impl App {
             background: false,
             evaluating: None,
             generation: 0,
+            index_generation: 0,
+            building: None,
             report,
             load,
             banner: None,
@@ -158,6 +165,11 @@ impl App {
         self.report = report;
         self.search.clear();
         self.caches = Caches::default();
+        self.index_generation += 1;
+        // A view waiting for summaries asks again, of the new index.
+        if let Some(waiting) = self.building.take() {
+            self.ready_for(waiting.action);
+        }
         self.apply_filter();
         self.reselect(keep);
     }
@@ -234,6 +246,7 @@ impl App {
                 }
             }
             Msg::Wrote(result) => self.message = Some(result.unwrap_or_else(|e| e)),
+            Msg::Built { generation, caches } => self.summaries_built(generation, *caches),
             Msg::Evaluated {
                 generation,
                 results,
@@ -280,6 +293,10 @@ impl App {
             self.filter_key(key);
             return;
         }
+        if key.code == KeyCode::Esc && self.building.take().is_some() {
+            self.message = Some("cancelled".into());
+            return;
+        }
         let context = self.context();
         let action = lookup(context, &key)
             .or_else(|| {
@@ -296,7 +313,7 @@ impl App {
     }
 
     /// Actions of the app itself; the rest go to the view on top or the main screen.
-    fn act(&mut self, action: Action) {
+    pub(super) fn act(&mut self, action: Action) {
         match action {
             Action::Quit | Action::ForceQuit => self.quit = true,
             Action::Help => self.push(View::Help(HelpView::default())),
@@ -308,16 +325,17 @@ impl App {
                 self.apply_filter();
             }
             Action::OpenPipelines | Action::OpenUsers | Action::OpenRepos => {
-                match super::views::open(action, &mut self.caches, &self.index) {
-                    Ok(view) => self.push(view),
-                    Err(why) => self.message = Some(why),
+                if self.ready_for(action) {
+                    match super::views::open(action, &mut self.caches, &self.index) {
+                        Ok(view) => self.push(view),
+                        Err(why) => self.message = Some(why),
+                    }
                 }
             }
             _ => {
-                if matches!(action, Action::DiffOfEvent | Action::RepoPipeline) {
-                    self.caches.build_pipelines(&self.index);
+                if self.ready_for(action) {
+                    self.dispatch(action);
                 }
-                self.dispatch(action);
             }
         }
     }

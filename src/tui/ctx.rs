@@ -85,4 +85,53 @@ impl Caches {
             self.repos = Some(Arc::new(repos(index, self.pipelines())));
         }
     }
+
+    /// What `need` asks for that is not built yet.
+    pub fn missing(&self, need: Summaries) -> Summaries {
+        Summaries {
+            pipelines: (need.pipelines || need.repos) && self.pipelines.is_none(),
+            repos: need.repos && self.repos.is_none(),
+            users: need.users && self.users.is_none(),
+        }
+    }
+
+    /// Builds what `need` asks for, from `index` (and pipeline histories already
+    /// built, which repositories use): the work a background job does.
+    pub fn built(&self, need: Summaries, index: &Index) -> Caches {
+        let pipelines = match (&self.pipelines, need.pipelines || need.repos) {
+            (Some(p), _) => Some(p.clone()),
+            (None, true) => Some(Arc::new(histories(index))),
+            (None, false) => None,
+        };
+        let repos = need.repos.then(|| {
+            let lifetimes = pipelines.as_deref().map(Vec::as_slice).unwrap_or(&[]);
+            Arc::new(repos(index, lifetimes))
+        });
+        Caches {
+            pipelines,
+            users: need.users.then(|| Arc::new(users(index))),
+            repos,
+        }
+    }
+
+    /// Keeps what `other` has built.
+    pub fn fill(&mut self, other: Caches) {
+        self.pipelines = self.pipelines.take().or(other.pipelines);
+        self.users = self.users.take().or(other.users);
+        self.repos = self.repos.take().or(other.repos);
+    }
+}
+
+/// Which summaries a view needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summaries {
+    pub pipelines: bool,
+    pub repos: bool,
+    pub users: bool,
+}
+
+impl Summaries {
+    pub fn any(self) -> bool {
+        self.pipelines || self.repos || self.users
+    }
 }

@@ -102,6 +102,12 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
+    if let Some(building) = &app.building {
+        spans.push(Span::styled(
+            format!("│ {} ", building.describe()),
+            t.header,
+        ));
+    }
     if app.evaluating.is_some() {
         spans.push(Span::styled("│ filtering… ", t.header));
     }

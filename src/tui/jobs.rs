@@ -35,6 +35,12 @@ pub enum Effect {
     SaveHistory(String),
     /// Apply a filter off the UI thread.
     Evaluate(Box<Evaluation>),
+    /// Build the summaries a view needs (`have`: what is built already).
+    BuildSummaries {
+        generation: u64,
+        need: super::ctx::Summaries,
+        have: super::ctx::Caches,
+    },
 }
 
 /// A filter to apply in the background; a newer one sets `cancel`.
@@ -60,6 +66,11 @@ pub enum Msg {
         hits: Vec<(String, Vec<bool>)>,
     },
     Wrote(Result<String, String>),
+    /// Summaries built from the index of `generation`.
+    Built {
+        generation: u64,
+        caches: Box<super::ctx::Caches>,
+    },
     /// The results of [`Evaluation`] `generation`.
     Evaluated {
         generation: u64,
@@ -222,6 +233,20 @@ impl Drop for Evaluator {
         next.1 = true;
         self.slot.ready.notify_one();
     }
+}
+
+/// Builds summaries for a view.
+pub fn spawn_build(
+    index: Arc<Index>,
+    generation: u64,
+    need: super::ctx::Summaries,
+    have: super::ctx::Caches,
+    tx: Sender<Msg>,
+) {
+    std::thread::spawn(move || {
+        let caches = Box::new(have.built(need, &index));
+        let _ = tx.send(Msg::Built { generation, caches });
+    });
 }
 
 /// Re-reads one event's JSON for the detail view.

@@ -20,6 +20,7 @@ pub mod keymap;
 pub mod prompt;
 pub mod results;
 pub mod run;
+mod summaries;
 pub mod text_search;
 pub mod theme;
 pub mod viewport;

@@ -6,7 +6,9 @@
 use super::app::{App, Effect};
 use super::ctx::LoadState;
 use super::draw::draw;
-use super::jobs::{Evaluator, Msg, spawn_loader, spawn_read_event, spawn_text_search, spawn_write};
+use super::jobs::{
+    Evaluator, Msg, spawn_build, spawn_loader, spawn_read_event, spawn_text_search, spawn_write,
+};
 use super::theme::Theme;
 use crate::error::CliError;
 use crate::index::Index;
@@ -217,6 +219,11 @@ fn event_loop(
                     spawn_read_event(app.index.clone(), request, event, tx.clone())
                 }
                 Effect::Evaluate(job) => evaluator.submit(app.index.clone(), job),
+                Effect::BuildSummaries {
+                    generation,
+                    need,
+                    have,
+                } => spawn_build(app.index.clone(), generation, need, have, tx.clone()),
             }
             dirty = true;
         }
