@@ -85,6 +85,7 @@ pub fn run(
     paths: Vec<PathBuf>,
     filter: Option<String>,
     opts: &LoadOptions,
+    follow: &crate::cli::FollowArgs,
 ) -> Result<i32, CliError> {
     if let Some(why) = no_terminal(&paths) {
         return Err(CliError::Usage(why));
