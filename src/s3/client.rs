@@ -199,8 +199,12 @@ pub fn classify<E>(e: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let detail = DisplayErrorContext(e).to_string();
     let code = e.code().unwrap_or_default();
+    let detail = match (code, e.message()) {
+        ("", _) => DisplayErrorContext(e).to_string(),
+        (c, Some(m)) => format!("{c}: {m}"),
+        (c, None) => c.to_string(),
+    };
     let status = e.raw_response().map(|r| r.status().as_u16());
     let kind = if CREDENTIAL_CODES.contains(&code) {
         FailureKind::Credentials
