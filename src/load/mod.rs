@@ -240,6 +240,54 @@ impl Loader {
         true
     }
 
+    /// Files that appeared after loading started (`--follow`): read by the next steps.
+    pub fn add_files(&mut self, files: Vec<follow::NewFile>, progress: &Progress) {
+        for f in files {
+            self.builder.add_file(FileEntry {
+                path: f.path.clone(),
+                display: f.display,
+                stamp: if f.slot.is_some() {
+                    None
+                } else {
+                    stamp(&f.path)
+                },
+                events: 0,
+            });
+            self.paths.push(f.path);
+            self.sources.push(f.slot);
+            progress.files_total.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The S3 session and what it watches, for `--follow` (the cache is trimmed
+    /// and the temporary copies kept as at the end of a load).
+    pub fn take_follow(&mut self) -> Option<(crate::s3::Session, Vec<crate::s3::Watch>)> {
+        let session = self.session.take()?;
+        self.spool.extend(session.settle());
+        Some((session, std::mem::take(&mut self.watch)))
+    }
+
+    /// Problems met listing S3 while following.
+    pub fn add_failures(&mut self, failures: Vec<crate::s3::InputFailure>) {
+        for f in failures {
+            self.report.failures.push(Problem {
+                path: f.path,
+                message: f.message,
+            });
+            self.report.files_failed += 1;
+        }
+    }
+
+    /// Keeps temporary copies of S3 objects fetched while following.
+    pub fn keep_spool(&mut self, spool: Vec<tempfile::TempPath>) {
+        self.spool.extend(spool);
+    }
+
+    /// The files read so far.
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
     /// What has loaded so far, sorted by time.
     pub fn snapshot(&mut self) -> &Index {
         self.builder.sort();

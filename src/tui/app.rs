@@ -51,6 +51,16 @@ pub struct App {
     next_request: u64,
     pub effects: Vec<Effect>,
     pub quit: bool,
+    /// `--follow`: when new deliveries last came (`None` before the first).
+    pub following: Option<Following>,
+    /// A yes/no question from the loader, waiting for `y` or `n`.
+    pub question: Option<(String, std::sync::mpsc::Sender<bool>)>,
+}
+
+/// The status bar's "following · last delivery 12 s ago".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Following {
+    pub last_delivery: Option<Instant>,
 }
 
 impl App {
@@ -78,6 +88,8 @@ impl App {
             next_request: 0,
             effects: Vec::new(),
             quit: false,
+            following: None,
+            question: None,
         };
         app.apply_filter();
         app
@@ -150,6 +162,27 @@ impl App {
         self.reselect(keep);
     }
 
+    /// New deliveries under `--follow`: the list stays on the selected event,
+    /// unless the cursor was on the newest one — then it follows the tail.
+    pub fn deliver(&mut self, index: Arc<Index>, report: LoadReport) {
+        let newest_row = |app: &App| {
+            if app.results.newest_first {
+                0
+            } else {
+                app.results.shown.len().saturating_sub(1)
+            }
+        };
+        let at_tail = self.main.list.selected == newest_row(self);
+        self.set_index(index, report);
+        if at_tail {
+            let row = newest_row(self);
+            self.with_main(|main, ctx| main.select_row(row, ctx));
+        }
+        if let Some(f) = &mut self.following {
+            f.last_delivery = Some(Instant::now());
+        }
+    }
+
     fn selected_key(&self) -> Option<(u32, u32)> {
         self.main.selected_key(&self.ctx())
     }
@@ -193,6 +226,8 @@ impl App {
                 self.set_index(index, report);
                 self.load = LoadState::Done { elapsed };
             }
+            Msg::Delivered(index, report) => self.deliver(index, report),
+            Msg::Confirm { question, answer } => self.question = Some((question, answer)),
             Msg::TextSearch { generation, hits } => {
                 if self.search.finish(generation, hits) {
                     self.apply_filter();
@@ -220,6 +255,16 @@ impl App {
     pub fn on_key(&mut self, key: KeyEvent) {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.quit = true;
+            return;
+        }
+        if let Some((_, answer)) = &self.question {
+            let yes = match key.code {
+                KeyCode::Char('y' | 'Y') => true,
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => false,
+                _ => return,
+            };
+            let _ = answer.send(yes);
+            self.question = None;
             return;
         }
         if self.prompt.is_some() {

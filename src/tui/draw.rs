@@ -49,6 +49,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    if let Some((question, _)) = &app.question {
+        let line = Line::from(vec![
+            Span::styled(format!(" {} ", escape(question)), t.key),
+            Span::styled("  y load all · n skip it", t.dim),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if let Some(prompt) = &app.prompt {
         prompt.draw(t, frame, area);
         return;
@@ -83,6 +91,12 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                 format!("│ loaded in {:.1}s ", elapsed.as_secs_f64()),
                 t.dim,
             ));
+            if let Some(f) = &app.following {
+                spans.push(Span::styled(
+                    format!("│ {} ", following_text(f, std::time::Instant::now())),
+                    t.header,
+                ));
+            }
             let conflicts = app.index.conflicts.len();
             if conflicts > 0 {
                 spans.push(Span::styled(
@@ -123,4 +137,22 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     }
     spans.push(Span::styled(format!("│ {}", hints(app.context())), t.dim));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `following · last delivery 12 s ago` (or `following · no delivery yet`).
+pub fn following_text(f: &super::app::Following, now: std::time::Instant) -> String {
+    match f.last_delivery {
+        None => "following · no delivery yet".into(),
+        Some(t) => {
+            let s = now.saturating_duration_since(t).as_secs();
+            let ago = if s < 120 {
+                format!("{s} s")
+            } else if s < 7200 {
+                format!("{} min", s / 60)
+            } else {
+                format!("{} h", s / 3600)
+            };
+            format!("following · last delivery {ago} ago")
+        }
+    }
 }

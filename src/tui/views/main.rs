@@ -488,7 +488,7 @@ fn draw_load_gauge(ctx: &Ctx, progress: &crate::load::Progress, frame: &mut Fram
     } else {
         done as f64 / total as f64
     };
-    let label = format!(
+    let mut label = format!(
         "{} of {} files · {} events · {} · {} errors",
         thousands(done),
         thousands(total),
@@ -496,6 +496,10 @@ fn draw_load_gauge(ctx: &Ctx, progress: &crate::load::Progress, frame: &mut Fram
         human_bytes(progress.bytes.load(Ordering::Relaxed)),
         progress.errors.load(Ordering::Relaxed)
     );
+    if progress.s3.is_active() {
+        // S3: prefixes listed, objects, bytes downloaded and throughput.
+        label = format!("{label} · {}", progress.s3.line(done));
+    }
     let gauge = Gauge::default()
         .block(pane(ctx.theme, " Loading ", false))
         .gauge_style(ctx.theme.gauge)
