@@ -405,6 +405,13 @@ pub fn main() -> i32 {
         opts.s3.prune = crate::s3::layout::Prune::from_filter(f);
     }
     let strict = cli.load.strict;
+    if command_paths(&cli)
+        .iter()
+        .any(|p| crate::s3::S3Url::is_s3(p))
+        && cli.command.is_some()
+    {
+        stop_on_interrupt();
+    }
     let result = match cli.command {
         Some(Command::Query(args)) => query(args, &opts, strict),
         Some(Command::Stats(args)) => stats_command(args, &opts, strict),
@@ -425,6 +432,40 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// The PATHs the command was given.
+fn command_paths(cli: &Cli) -> &[PathBuf] {
+    match &cli.command {
+        Some(Command::Query(a)) => &a.paths,
+        Some(Command::Stats(a)) => &a.paths,
+        Some(Command::Pipelines(a)) => &a.paths,
+        Some(Command::Diff(a)) => &a.paths,
+        Some(Command::Users(a) | Command::Repos(a)) => &a.paths,
+        Some(Command::Cache(_)) => &[],
+        None => &cli.paths,
+    }
+}
+
+/// Ctrl-C (and SIGTERM) while a subcommand reads S3: stop at once — downloads
+/// are cancelled with the process — after deleting the temporary copies of
+/// objects (`--no-cache`) and erasing the progress line. (Partial downloads in
+/// the cache's `tmp/` are removed by a later run.)
+fn stop_on_interrupt() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            crate::load::remove_spools();
+            use std::io::IsTerminal;
+            if std::io::stderr().is_terminal() {
+                let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            }
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {

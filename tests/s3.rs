@@ -501,3 +501,70 @@ fn query_follow_prints_new_s3_deliveries_within_two_polls() {
     );
     let _ = Path::new(".");
 }
+
+#[test]
+fn ctrl_c_stops_downloads_within_100_ms_and_leaves_no_temporary_copies() {
+    let dir = tree();
+    let moto = Moto::start();
+    moto.put_tree(BUCKET, dir.path(), "");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Killed(
+        moto.command(&[
+            "stats",
+            "--no-cache",
+            "--s3-concurrency",
+            "1",
+            &format!("s3://{BUCKET}"),
+        ])
+        .env("TMPDIR", tmp.path())
+        .spawn()
+        .unwrap(),
+    );
+    let start = Instant::now();
+    while moto.gets().len() < 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no download started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let pid = child.0.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(s) = child.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "still running after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let took = sent.elapsed();
+    assert!(took < Duration::from_millis(100), "{took:?}");
+    assert_eq!(status.code(), Some(130));
+    let total = walk_count(dir.path());
+    assert!(
+        moto.gets().len() < total,
+        "interrupted before every object was fetched"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+fn walk_count(d: &Path) -> usize {
+    std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            if p.is_dir() { walk_count(&p) } else { 1 }
+        })
+        .sum()
+}
