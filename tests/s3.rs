@@ -185,8 +185,12 @@ fn a_second_open_makes_no_get_requests_and_cache_clear_empties_it() {
     assert_eq!(first.code, 0, "{}", first.stderr);
     let gets = moto.gets().len();
     assert!(gets > 5);
+    let day_listings = |m: &Moto| m.listings().iter().filter(|(_, d)| !d).count();
+    let listed = day_listings(&moto);
     let second = moto.run(&["stats", "--format", "json", &url]);
     assert_eq!(moto.gets().len(), gets, "the second open fetched again");
+    // Day folders of past days no longer change: their listings are kept too.
+    assert_eq!(day_listings(&moto), listed, "{:#?}", moto.listings());
     assert_eq!(stats(&first)["events"], stats(&second)["events"]);
 
     let shown = moto.run(&["cache"]);

@@ -941,7 +941,7 @@ fn the_loaders_question_is_answered_with_y_or_n() {
 fn the_status_bar_says_when_the_last_delivery_came() {
     use std::time::{Duration, Instant};
     use trailscope::tui::app::Following;
-    use trailscope::tui::draw::following_text;
+    use trailscope::tui::following::following_text;
     let now = Instant::now();
     let none = Following {
         last_delivery: None,

@@ -518,16 +518,37 @@ fn spool_stdin(max: u64) -> std::io::Result<tempfile::TempPath> {
 /// without running destructors can still delete them.
 static SPOOLS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-pub(crate) fn register_spool(path: &Path) {
+fn register_spool(path: &Path) {
     if let Ok(mut list) = SPOOLS.lock() {
         list.push(path.to_path_buf());
     }
 }
 
-/// Deletes every standard-input spool (for exit paths that skip destructors,
-/// such as SIGHUP when the terminal is gone).
+/// Set once the spools are deleted on the way out: no new one may appear.
+static SPOOLS_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A new temporary file, registered for [`remove_spools`] in the same step, so a
+/// signal can never leave one behind (after `remove_spools`, none is made).
+pub(crate) fn new_spool(prefix: &str) -> std::io::Result<tempfile::TempPath> {
+    let mut list = SPOOLS
+        .lock()
+        .map_err(|_| std::io::Error::other("temporary file list unavailable"))?;
+    if SPOOLS_CLOSED.load(Ordering::Relaxed) {
+        return Err(std::io::Error::other("exiting"));
+    }
+    let path = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempfile()?
+        .into_temp_path();
+    list.push(path.to_path_buf());
+    Ok(path)
+}
+
+/// Deletes every standard-input spool and S3 temporary copy (for exit paths that
+/// skip destructors, such as SIGHUP when the terminal is gone, or Ctrl-C).
 pub fn remove_spools() {
     if let Ok(list) = SPOOLS.lock() {
+        SPOOLS_CLOSED.store(true, Ordering::Relaxed);
         for path in list.iter() {
             let _ = std::fs::remove_file(path);
         }

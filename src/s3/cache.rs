@@ -8,6 +8,10 @@
 //! a whole object. A file's modification time is its last use: after a load, the
 //! least recently used files are deleted until the cache is under its cap
 //! (`--cache-size`), except the ones the running session uses.
+//!
+//! Listings of *closed* day folders are kept too (`listings/`): CloudTrail files
+//! a delivery under the day it is delivered, so a folder two days old or more no
+//! longer changes, and a second open lists only the folders above the days.
 
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -20,6 +24,13 @@ pub const DEFAULT_CACHE_BYTES: u64 = 2 << 30;
 
 /// Temporary files older than this are left over from a killed run.
 const STALE_TMP: Duration = Duration::from_secs(3600);
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedListing {
+    bucket: String,
+    prefix: String,
+    objects: Vec<(String, String, u64)>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -69,6 +80,39 @@ impl Cache {
         }
         let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
         self.dir.join("objects").join(&hex[..2]).join(hex)
+    }
+
+    fn listing_path(&self, bucket: &str, prefix: &str) -> PathBuf {
+        let name = self
+            .object_path(bucket, prefix, "listing")
+            .file_name()
+            .map(|n| n.to_owned())
+            .unwrap_or_default();
+        self.dir.join("listings").join(name)
+    }
+
+    /// The saved listing of a closed day folder: (key, ETag, size) of each object.
+    pub fn listing(&self, bucket: &str, prefix: &str) -> Option<Vec<(String, String, u64)>> {
+        let text = std::fs::read(self.listing_path(bucket, prefix)).ok()?;
+        let saved: SavedListing = serde_json::from_slice(&text).ok()?;
+        (saved.bucket == bucket && saved.prefix == prefix).then_some(saved.objects)
+    }
+
+    /// Saves the listing of a day folder CloudTrail no longer delivers to.
+    pub fn save_listing(&self, bucket: &str, prefix: &str, objects: Vec<(String, String, u64)>) {
+        let saved = SavedListing {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+            objects,
+        };
+        let path = self.listing_path(bucket, prefix);
+        let written = (|| -> io::Result<()> {
+            let mut f = self.temp_file()?;
+            serde_json::to_writer(&mut f, &saved)?;
+            self.commit(f, &path)
+        })();
+        // A listing that cannot be saved is listed again next time.
+        let _ = written;
     }
 
     /// The cached file of an object of `size` bytes, marked as just used.
@@ -173,7 +217,7 @@ impl Cache {
     /// Empties the cache; returns what was there.
     pub fn clear(&self) -> io::Result<Usage> {
         let before = self.usage();
-        for sub in ["objects", "tmp"] {
+        for sub in ["objects", "tmp", "listings"] {
             match std::fs::remove_dir_all(self.dir.join(sub)) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                 _ => {}
@@ -199,6 +243,19 @@ mod tests {
             .set_modified(when)
             .unwrap();
         path
+    }
+
+    #[test]
+    fn listings_are_kept_by_bucket_and_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf(), 1 << 20);
+        assert!(cache.listing("b", "p/").is_none());
+        let objects = vec![("p/k.json.gz".to_string(), "\"e\"".to_string(), 12)];
+        cache.save_listing("b", "p/", objects.clone());
+        assert_eq!(cache.listing("b", "p/"), Some(objects));
+        assert!(cache.listing("b", "q/").is_none());
+        cache.clear().unwrap();
+        assert!(cache.listing("b", "p/").is_none());
     }
 
     #[test]

@@ -266,6 +266,52 @@ pub fn descend(parent: &Folder, child: &str, prune: &Prune) -> Option<Folder> {
     }
 }
 
+/// A time bound spanning at most this many days lists its day folders directly
+/// instead of listing years and months first.
+pub const DIRECT_DAYS: i64 = 31;
+
+/// The folders under `parent` known without listing it: `CloudTrail/` and
+/// `CloudTrail-Insight/` under an account (digests are never entered), and each
+/// day of a short time bound under a region. `None`: list `parent`. A folder
+/// that does not exist simply lists as empty.
+pub fn known_children(parent: &Folder, prune: &Prune) -> Option<Vec<Folder>> {
+    let child = |name: &str, level: Level| Folder {
+        prefix: format!("{}{name}/", parent.prefix),
+        level,
+        year: parent.year,
+        month: parent.month,
+        date: None,
+    };
+    match parent.level {
+        Level::Account => Some(vec![
+            child("CloudTrail", Level::Service),
+            child("CloudTrail-Insight", Level::Service),
+        ]),
+        Level::Region if prune.last.is_none() => {
+            let (Some(first), Some(last)) = prune.days() else {
+                return None;
+            };
+            if (last - first).num_days() > DIRECT_DAYS {
+                return None;
+            }
+            Some(
+                first
+                    .iter_days()
+                    .take_while(|d| *d <= last)
+                    .map(|d| Folder {
+                        prefix: format!("{}{}/", parent.prefix, d.format("%Y/%m/%d")),
+                        level: Level::Day,
+                        year: d.year(),
+                        month: d.month(),
+                        date: Some(d),
+                    })
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
 /// A digest file (never fetched): a `CloudTrail-Digest` segment in its key.
 pub fn is_digest_key(key: &str) -> bool {
     key.split('/').any(|s| s == "CloudTrail-Digest")
@@ -356,6 +402,40 @@ mod tests {
             .map(|d| d.rsplit('/').nth(1).unwrap().to_string())
             .collect();
         assert_eq!(days, ["02", "03"]);
+    }
+
+    #[test]
+    fn short_bounds_name_their_days_and_accounts_their_services() {
+        let region = start("AWSLogs/1/CloudTrail/us-east-1/");
+        assert_eq!(region.level, Level::Region);
+        let p = prune("since:2024-02-28 until:2024-03-01T12:00");
+        let days: Vec<String> = known_children(&region, &p)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.prefix)
+            .collect();
+        assert_eq!(
+            days,
+            [
+                "AWSLogs/1/CloudTrail/us-east-1/2024/02/28/",
+                "AWSLogs/1/CloudTrail/us-east-1/2024/02/29/",
+                "AWSLogs/1/CloudTrail/us-east-1/2024/03/01/"
+            ]
+        );
+        // Long, open or relative bounds list years and months instead.
+        assert!(known_children(&region, &prune("since:2023-01-01 until:2024-01-01")).is_none());
+        assert!(known_children(&region, &prune("since:2024-01-01")).is_none());
+        assert!(known_children(&region, &prune("last:2h")).is_none());
+        let account = start("AWSLogs/1/");
+        let services: Vec<String> = known_children(&account, &Prune::default())
+            .unwrap()
+            .into_iter()
+            .map(|f| f.prefix)
+            .collect();
+        assert_eq!(
+            services,
+            ["AWSLogs/1/CloudTrail/", "AWSLogs/1/CloudTrail-Insight/"]
+        );
     }
 
     #[test]

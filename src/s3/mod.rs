@@ -347,6 +347,7 @@ impl Session {
             &walk.days,
             &self.progress,
             &gate,
+            self.cache.as_ref(),
         ));
         match days {
             Ok((objects, skipped)) => {
@@ -361,33 +362,36 @@ impl Session {
             }
         }
         out.skipped += walk.skipped;
+        // The last key of each day folder: where --follow's listings start after.
+        let mut last_keys: std::collections::BTreeMap<&str, &str> = Default::default();
+        for o in &walk.objects {
+            if let Some(cut) = o.key.rfind('/') {
+                last_keys.insert(&o.key[..=cut], &o.key);
+            }
+        }
         for folder in &walk.days {
-            if let Some(region) = region_of(&folder.prefix) {
-                let w = out
-                    .watch
-                    .iter_mut()
-                    .find(|w| w.bucket == url.bucket && w.region_prefix == region);
-                let last = walk
-                    .objects
-                    .iter()
-                    .filter(|o| o.key.starts_with(&folder.prefix))
-                    .map(|o| o.key.clone())
-                    .max();
-                let w = match w {
-                    Some(w) => w,
-                    None => {
-                        out.watch.push(Watch {
-                            bucket: url.bucket.clone(),
-                            region_prefix: region.clone(),
-                            last_key: Default::default(),
-                        });
-                        let n = out.watch.len() - 1;
-                        &mut out.watch[n]
-                    }
-                };
-                if let Some(k) = last {
-                    w.last_key.insert(folder.prefix.clone(), k);
+            let Some(region) = region_of(&folder.prefix) else {
+                continue;
+            };
+            let pos = match out
+                .watch
+                .iter()
+                .position(|w| w.bucket == url.bucket && w.region_prefix == region)
+            {
+                Some(pos) => pos,
+                None => {
+                    out.watch.push(Watch {
+                        bucket: url.bucket.clone(),
+                        region_prefix: region,
+                        last_key: Default::default(),
+                    });
+                    out.watch.len() - 1
                 }
+            };
+            if let Some(k) = last_keys.get(folder.prefix.as_str()) {
+                out.watch[pos]
+                    .last_key
+                    .insert(folder.prefix.clone(), k.to_string());
             }
         }
         for o in walk.objects {
@@ -562,12 +566,7 @@ fn region_of(day_prefix: &str) -> Option<String> {
 }
 
 fn spool_file() -> std::io::Result<tempfile::TempPath> {
-    let file = tempfile::Builder::new()
-        .prefix("trailscope-s3-")
-        .tempfile()?;
-    let path = file.into_temp_path();
-    crate::load::register_spool(&path);
-    Ok(path)
+    crate::load::new_spool("trailscope-s3-")
 }
 
 enum Dest {
@@ -613,7 +612,16 @@ async fn download(
             let t = c.temp_file().map_err(io_err)?;
             (t.reopen().map_err(io_err)?, Some(t))
         }
-        Dest::Spool(p) => (std::fs::File::create(p).map_err(io_err)?, None),
+        // Never created here: on Ctrl-C the spool is deleted while downloads
+        // still run, and a download must not bring its file back.
+        Dest::Spool(p) => (
+            std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(p)
+                .map_err(io_err)?,
+            None,
+        ),
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
     while let Some(chunk) = body.next().await {
@@ -733,7 +741,16 @@ async fn walk(
         format!("{prefix}/")
     };
     let start = layout::start(&root);
-    let mut frontier = vec![start];
+    // Above the layout, look for `AWSLogs/` directly: one round trip fewer.
+    let logs_of_root = (start.level == Level::Root).then(|| format!("{root}AWSLogs/"));
+    let mut frontier = vec![match &logs_of_root {
+        Some(logs) => Folder {
+            prefix: logs.clone(),
+            level: Level::Logs,
+            ..start
+        },
+        None => start,
+    }];
     let mut days = Vec::new();
     while !frontier.is_empty() {
         let mut set = tokio::task::JoinSet::new();
@@ -741,6 +758,10 @@ async fn walk(
         for folder in frontier {
             if folder.level == Level::Day {
                 days.push(folder);
+                continue;
+            }
+            if let Some(known) = layout::known_children(&folder, prune) {
+                next.extend(known);
                 continue;
             }
             let client = client.clone();
@@ -762,10 +783,9 @@ async fn walk(
                 .iter()
                 .filter_map(|c| layout::descend(&folder, c, prune))
                 .collect();
-            if folder.level == Level::Root && kept.is_empty() {
+            if logs_of_root.as_ref() == Some(&folder.prefix) && children.is_empty() {
                 // Not a CloudTrail layout (exports, copies): read every file under it.
-                let (_, found) =
-                    list(client, bucket, &folder.prefix, false, None, progress).await?;
+                let (_, found) = list(client, bucket, &root, false, None, progress).await?;
                 result.bounded = true;
                 for o in found {
                     if layout::is_digest_key(&o.key) || !layout::has_trail_extension(&o.key) {
@@ -797,20 +817,40 @@ async fn list_days(
     days: &[Folder],
     progress: &Arc<S3Progress>,
     gate: &Arc<tokio::sync::Semaphore>,
+    cache: Option<&Cache>,
 ) -> Result<(Vec<Listed>, usize), Failure> {
     let mut set = tokio::task::JoinSet::new();
+    // CloudTrail writes under the day of delivery: a day two days old is closed.
+    let closed_before = chrono::Utc::now().date_naive() - chrono::Days::new(1);
     for (i, day) in days.iter().enumerate() {
         let client = client.clone();
         let bucket = bucket.to_string();
         let prefix = day.prefix.clone();
         let progress = progress.clone();
         let gate = gate.clone();
+        let keep = cache
+            .filter(|_| day.date.is_some_and(|d| d < closed_before))
+            .cloned();
         set.spawn(async move {
+            if let Some(c) = &keep
+                && let Some(saved) = c.listing(&bucket, &prefix)
+            {
+                let objects = saved
+                    .into_iter()
+                    .map(|(key, etag, size)| Listed { key, etag, size })
+                    .collect();
+                return (i, Ok((Vec::new(), objects)));
+            }
             let _permit = gate.acquire_owned().await;
-            (
-                i,
-                list(&client, &bucket, &prefix, false, None, &progress).await,
-            )
+            let listed = list(&client, &bucket, &prefix, false, None, &progress).await;
+            if let (Some(c), Ok((_, objects))) = (&keep, &listed) {
+                let saved = objects
+                    .iter()
+                    .map(|o| (o.key.clone(), o.etag.clone(), o.size))
+                    .collect();
+                c.save_listing(&bucket, &prefix, saved);
+            }
+            (i, listed)
         });
     }
     let mut per_day = Vec::new();
@@ -834,4 +874,44 @@ async fn list_days(
     }
     objects.sort_by(|a, b| a.key.cmp(&b.key));
     Ok((objects, skipped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls() {
+        let u = S3Url::parse(Path::new("s3://bucket/AWSLogs/1/")).unwrap();
+        assert_eq!(
+            (u.bucket.as_str(), u.prefix.as_str()),
+            ("bucket", "AWSLogs/1/")
+        );
+        let u = S3Url::parse(Path::new("s3://bucket")).unwrap();
+        assert_eq!((u.bucket.as_str(), u.prefix.as_str()), ("bucket", ""));
+        assert_eq!(u.to_string(), "s3://bucket");
+        assert!(S3Url::parse(Path::new("s3://")).is_none());
+        assert!(S3Url::is_s3(Path::new("s3://")));
+        assert!(S3Url::parse(Path::new("./s3:/x")).is_none());
+    }
+
+    #[test]
+    fn the_region_folder_of_a_day() {
+        assert_eq!(
+            region_of("AWSLogs/1/CloudTrail/us-east-1/2024/03/01/").as_deref(),
+            Some("AWSLogs/1/CloudTrail/us-east-1/")
+        );
+        assert_eq!(region_of("01/"), None);
+    }
+
+    #[test]
+    fn a_download_that_never_ran_fails_its_file_instead_of_hanging() {
+        let slot = Arc::new(Slot::default());
+        drop(SlotGuard(slot.clone()));
+        assert_eq!(slot.wait(), Err("download cancelled".to_string()));
+        let done = Slot::default();
+        done.set(Ok(()));
+        done.set(Err("late".into()));
+        assert_eq!(done.wait(), Ok(()), "the first answer stays");
+    }
 }

@@ -57,11 +57,7 @@ pub struct App {
     pub question: Option<(String, std::sync::mpsc::Sender<bool>)>,
 }
 
-/// The status bar's "following · last delivery 12 s ago".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Following {
-    pub last_delivery: Option<Instant>,
-}
+pub use super::following::Following;
 
 impl App {
     pub fn new(index: Arc<Index>, report: LoadReport, load: LoadState, theme: Theme) -> App {
@@ -131,7 +127,7 @@ impl App {
     }
 
     /// Runs `f` on the main screen with the context it reads.
-    fn with_main<T>(&mut self, f: impl FnOnce(&mut MainView, &Ctx) -> T) -> T {
+    pub(super) fn with_main<T>(&mut self, f: impl FnOnce(&mut MainView, &Ctx) -> T) -> T {
         let mut main = std::mem::take(&mut self.main);
         let out = f(&mut main, &self.ctx());
         self.main = main;
@@ -160,27 +156,6 @@ impl App {
         self.caches = Caches::default();
         self.apply_filter();
         self.reselect(keep);
-    }
-
-    /// New deliveries under `--follow`: the list stays on the selected event,
-    /// unless the cursor was on the newest one — then it follows the tail.
-    pub fn deliver(&mut self, index: Arc<Index>, report: LoadReport) {
-        let newest_row = |app: &App| {
-            if app.results.newest_first {
-                0
-            } else {
-                app.results.shown.len().saturating_sub(1)
-            }
-        };
-        let at_tail = self.main.list.selected == newest_row(self);
-        self.set_index(index, report);
-        if at_tail {
-            let row = newest_row(self);
-            self.with_main(|main, ctx| main.select_row(row, ctx));
-        }
-        if let Some(f) = &mut self.following {
-            f.last_delivery = Some(Instant::now());
-        }
     }
 
     fn selected_key(&self) -> Option<(u32, u32)> {
@@ -257,14 +232,8 @@ impl App {
             self.quit = true;
             return;
         }
-        if let Some((_, answer)) = &self.question {
-            let yes = match key.code {
-                KeyCode::Char('y' | 'Y') => true,
-                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => false,
-                _ => return,
-            };
-            let _ = answer.send(yes);
-            self.question = None;
+        if self.question.is_some() {
+            self.answer_key(key);
             return;
         }
         if self.prompt.is_some() {

@@ -93,7 +93,10 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             ));
             if let Some(f) = &app.following {
                 spans.push(Span::styled(
-                    format!("│ {} ", following_text(f, std::time::Instant::now())),
+                    format!(
+                        "│ {} ",
+                        super::following::following_text(f, std::time::Instant::now())
+                    ),
                     t.header,
                 ));
             }
@@ -137,22 +140,4 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     }
     spans.push(Span::styled(format!("│ {}", hints(app.context())), t.dim));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// `following · last delivery 12 s ago` (or `following · no delivery yet`).
-pub fn following_text(f: &super::app::Following, now: std::time::Instant) -> String {
-    match f.last_delivery {
-        None => "following · no delivery yet".into(),
-        Some(t) => {
-            let s = now.saturating_duration_since(t).as_secs();
-            let ago = if s < 120 {
-                format!("{s} s")
-            } else if s < 7200 {
-                format!("{} min", s / 60)
-            } else {
-                format!("{} h", s / 3600)
-            };
-            format!("following · last delivery {ago} ago")
-        }
-    }
 }
