@@ -154,11 +154,9 @@ pub fn start(prefix: &str) -> Folder {
     let mut f = Folder::root(prefix);
     f.level = Level::Logs;
     let mut rest = &segs[logs + 1..];
-    if let Some(first) = rest.first() {
-        if first.starts_with("o-") {
-            f.level = Level::Org;
-            rest = &rest[1..];
-        }
+    if rest.first().is_some_and(|s| s.starts_with("o-")) {
+        f.level = Level::Org;
+        rest = &rest[1..];
     }
     let steps = [
         Level::Account,
