@@ -143,17 +143,25 @@ impl S3Progress {
         }
     }
 
-    /// `3 prefixes listed · 120/480 objects (40 cached) · 12.1 MB · 4.0 MB/s`.
-    pub fn line(&self, files_done: usize) -> String {
+    /// `14 prefixes listed · 40 cached · 12.1 MiB downloaded · 4.0 MiB/s`.
+    pub fn summary(&self) -> String {
         use crate::format::{human_bytes, thousands};
         format!(
-            "S3: {} prefixes listed · {}/{} objects ({} cached) · {} downloaded · {}/s",
+            "{} prefixes listed · {} cached · {} downloaded · {}/s",
             thousands(self.lists.load(Ordering::Relaxed)),
-            thousands(files_done),
-            thousands(self.objects.load(Ordering::Relaxed)),
             thousands(self.cached.load(Ordering::Relaxed)),
             human_bytes(self.bytes.load(Ordering::Relaxed)),
             human_bytes(self.throughput() as u64)
+        )
+    }
+
+    /// `S3: 120/480 objects · ` and the summary, for a progress line.
+    pub fn line(&self, files_done: usize) -> String {
+        format!(
+            "S3: {}/{} objects · {}",
+            crate::format::thousands(files_done),
+            crate::format::thousands(self.objects.load(Ordering::Relaxed)),
+            self.summary()
         )
     }
 }
