@@ -632,13 +632,27 @@ async fn download(
         ),
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+    // Never more than asked for or listed: a server that ignores the range or
+    // sends an endless body cannot fill the disk.
+    let limit = range.map_or(o.size, |max| max.saturating_add(1));
+    let mut written = 0u64;
     while let Some(chunk) = body.next().await {
         let chunk =
             chunk.map_err(|e| format!("download cut short: {}", one_line(&e.to_string())))?;
-        out.write_all(&chunk).map_err(io_err)?;
-        progress
-            .bytes
-            .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        let room = limit.saturating_sub(written);
+        let take = chunk.len().min(room.min(usize::MAX as u64) as usize);
+        out.write_all(&chunk[..take]).map_err(io_err)?;
+        written += take as u64;
+        progress.bytes.fetch_add(take as u64, Ordering::Relaxed);
+        if take < chunk.len() {
+            if range.is_some() {
+                break;
+            }
+            return Err(format!(
+                "the server sent more than the {} the listing gave",
+                crate::format::human_bytes(o.size)
+            ));
+        }
     }
     out.flush().map_err(io_err)?;
     drop(out);
