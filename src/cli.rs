@@ -29,8 +29,22 @@ pub struct Cli {
     pub filter: Option<String>,
     #[command(flatten)]
     pub load: LoadArgs,
-    /// Files or directories to open.
+    #[command(flatten)]
+    pub follow: FollowArgs,
+    /// Files, directories or s3://bucket[/prefix] locations to open.
     pub paths: Vec<PathBuf>,
+}
+
+/// Keep watching the inputs for new deliveries.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FollowArgs {
+    /// Keep watching: local directories (file-system notifications, with polling
+    /// as a fallback) and S3 prefixes (today's day folders, every --poll seconds).
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between two listings of S3 prefixes (and local polls) with --follow.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub poll: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -47,6 +61,20 @@ pub enum Command {
     Users(ActivityArgs),
     /// Every CodeCommit repository: pushes, pulls, branches, pipelines that read it.
     Repos(ActivityArgs),
+    /// The S3 object cache: its location and size; `cache clear` empties it.
+    Cache(CacheArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub action: Option<CacheAction>,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum CacheAction {
+    /// Delete every cached object.
+    Clear,
 }
 
 #[derive(Args, Debug)]
@@ -109,6 +137,45 @@ pub struct LoadArgs {
     /// Exit with status 1 if any file failed to load.
     #[arg(long, global = true)]
     pub strict: bool,
+    /// AWS profile for s3:// inputs (default: AWS_PROFILE, else `default`); SSO and assume-role profiles work.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+    /// S3-compatible endpoint for s3:// inputs (also AWS_ENDPOINT_URL); addressed by path.
+    #[arg(long, value_name = "URL", global = true)]
+    pub endpoint_url: Option<String>,
+    /// Read s3:// inputs without credentials (public buckets).
+    #[arg(long, global = true)]
+    pub no_sign_request: bool,
+    /// Concurrent S3 downloads.
+    #[arg(long, value_name = "N", default_value_t = crate::s3::DEFAULT_CONCURRENCY, value_parser = parse_concurrency, global = true)]
+    pub s3_concurrency: usize,
+    /// Cap of the S3 object cache ($XDG_CACHE_HOME/trailscope); least recently used objects go first.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "2G", global = true)]
+    pub cache_size: u64,
+    /// Do not keep fetched S3 objects (they are read from temporary files, deleted on exit).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Load an s3:// trail of more than a year with no --since/--until/--last.
+    #[arg(long, global = true)]
+    pub all: bool,
+}
+
+impl LoadArgs {
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
+            max_file_bytes: self.max_file_bytes,
+            s3: crate::s3::S3Options {
+                profile: self.profile.clone(),
+                endpoint_url: self.endpoint_url.clone(),
+                no_sign_request: self.no_sign_request,
+                concurrency: self.s3_concurrency,
+                cache_bytes: (!self.no_cache).then_some(self.cache_size),
+                all: self.all,
+                prune: Default::default(),
+                confirm: None,
+            },
+        }
+    }
 }
 
 /// The filter flags: each sets the filter-language term of the same name
@@ -190,6 +257,9 @@ pub struct QueryArgs {
     pub filter: FilterArgs,
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
+    /// Then print new matching events as they are delivered, until interrupted.
+    #[command(flatten)]
+    pub follow: FollowArgs,
     pub paths: Vec<PathBuf>,
 }
 
@@ -215,6 +285,15 @@ pub enum QueryFormat {
 pub enum TextOrJson {
     Text,
     Json,
+}
+
+/// 1 to 1024 concurrent downloads.
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=1024).contains(n))
+        .ok_or_else(|| format!("`{text}` is not a number from 1 to 1024"))
 }
 
 /// `4G`, `512M`, `100K` or a number of bytes.
@@ -309,10 +388,34 @@ impl FilterArgs {
 /// (a list of choices) reach standard error.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let opts = LoadOptions {
-        max_file_bytes: cli.load.max_file_bytes,
+    let mut opts = cli.load.options();
+    // The filter narrows what s3:// inputs list (a bad filter is reported by the command).
+    let filter = match &cli.command {
+        Some(Command::Query(a)) => a.filter.to_filter().ok(),
+        Some(Command::Stats(a)) => a.filter.to_filter().ok(),
+        Some(Command::Pipelines(a)) => a.filter.to_filter().ok(),
+        Some(Command::Users(a) | Command::Repos(a)) => a.filter.to_filter().ok(),
+        Some(Command::Diff(a)) => FilterArgs {
+            account: a.account.clone(),
+            region: a.region.clone(),
+            ..Default::default()
+        }
+        .to_filter()
+        .ok(),
+        Some(Command::Cache(_)) => None,
+        None => cli.filter.as_deref().and_then(|t| Filter::parse(t).ok()),
     };
+    if let Some(f) = &filter {
+        opts.s3.prune = crate::s3::layout::Prune::from_filter(f);
+    }
     let strict = cli.load.strict;
+    if command_paths(&cli)
+        .iter()
+        .any(|p| crate::s3::S3Url::is_s3(p))
+        && cli.command.is_some()
+    {
+        stop_on_interrupt();
+    }
     let result = match cli.command {
         Some(Command::Query(args)) => query(args, &opts, strict),
         Some(Command::Stats(args)) => stats_command(args, &opts, strict),
@@ -320,7 +423,8 @@ pub fn main() -> i32 {
         Some(Command::Diff(args)) => diff_command(args, &opts, strict),
         Some(Command::Users(args)) => users_command(args, &opts, strict),
         Some(Command::Repos(args)) => repos_command(args, &opts, strict),
-        None => crate::tui::run(cli.paths, cli.filter, &opts),
+        Some(Command::Cache(args)) => cache_command(args, &opts),
+        None => crate::tui::run(cli.paths, cli.filter, &opts, &cli.follow),
     };
     match result {
         Ok(code) => code,
@@ -332,6 +436,40 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// The PATHs the command was given.
+fn command_paths(cli: &Cli) -> &[PathBuf] {
+    match &cli.command {
+        Some(Command::Query(a)) => &a.paths,
+        Some(Command::Stats(a)) => &a.paths,
+        Some(Command::Pipelines(a)) => &a.paths,
+        Some(Command::Diff(a)) => &a.paths,
+        Some(Command::Users(a) | Command::Repos(a)) => &a.paths,
+        Some(Command::Cache(_)) => &[],
+        None => &cli.paths,
+    }
+}
+
+/// Ctrl-C (and SIGTERM) while a subcommand reads S3: stop at once — downloads
+/// are cancelled with the process — after deleting the temporary copies of
+/// objects (`--no-cache`) and erasing the progress line. (Partial downloads in
+/// the cache's `tmp/` are removed by a later run.)
+fn stop_on_interrupt() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            crate::load::remove_spools();
+            use std::io::IsTerminal;
+            if std::io::stderr().is_terminal() {
+                let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            }
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
@@ -375,10 +513,119 @@ pub fn report_problems(report: &LoadReport, events: usize, duplicates: usize) {
 }
 
 /// Loads PATHs (the current directory by default) and reports load problems on stderr.
-fn load_reporting(paths: Vec<PathBuf>, opts: &LoadOptions) -> (crate::index::Index, LoadReport) {
-    let (index, report) = load::load(&default_paths(paths), opts, &Progress::default());
+fn load_reporting(
+    paths: Vec<PathBuf>,
+    opts: &LoadOptions,
+) -> Result<(crate::index::Index, LoadReport), CliError> {
+    let (index, report) = load_metered(&default_paths(paths), opts);
+    stop_if_fatal(&report, index.len())?;
     report_problems(&report, index.len(), index.duplicates);
-    (index, report)
+    Ok((index, report))
+}
+
+/// Loads with a progress line on standard error while `s3://` inputs are read
+/// (when standard error is a terminal).
+fn load_metered(paths: &[PathBuf], opts: &LoadOptions) -> (crate::index::Index, LoadReport) {
+    let progress = std::sync::Arc::new(Progress::default());
+    let _meter = Meter::start(paths, &progress);
+    load::load(paths, opts, &progress)
+}
+
+/// An input the user must fix (S3 access, credentials, `--all`) and nothing
+/// loaded: one line and the exit status, instead of an empty result.
+fn stop_if_fatal(report: &LoadReport, events: usize) -> Result<(), CliError> {
+    match &report.fatal {
+        Some(f) if events == 0 => Err(if f.usage {
+            CliError::Usage(f.message.clone())
+        } else {
+            CliError::Failed(f.message.clone())
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The progress line on standard error: listing and download counts and
+/// throughput, redrawn in place every 200 ms; erased when loading ends.
+pub struct Meter {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Meter {
+    pub fn start(paths: &[PathBuf], progress: &std::sync::Arc<Progress>) -> Meter {
+        use std::io::IsTerminal;
+        use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let wanted =
+            std::io::stderr().is_terminal() && paths.iter().any(|p| crate::s3::S3Url::is_s3(p));
+        let thread = wanted.then(|| {
+            let stop = stop.clone();
+            let progress = progress.clone();
+            std::thread::spawn(move || {
+                let mut shown = false;
+                while !stop.load(Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    if stop.load(Relaxed) {
+                        break;
+                    }
+                    let line = format!(
+                        "{} · {} events",
+                        progress.s3.line(progress.files_done.load(Relaxed)),
+                        thousands(progress.events.load(Relaxed))
+                    );
+                    let _ = write!(std::io::stderr(), "\r\x1b[2K{line}");
+                    shown = true;
+                }
+                if shown {
+                    let _ = write!(std::io::stderr(), "\r\x1b[2K");
+                }
+            })
+        });
+        Meter { stop, thread }
+    }
+}
+
+impl Drop for Meter {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn cache_command(args: CacheArgs, opts: &LoadOptions) -> Result<i32, CliError> {
+    use crate::format::human_bytes;
+    let cap = opts
+        .s3
+        .cache_bytes
+        .unwrap_or(crate::s3::cache::DEFAULT_CACHE_BYTES);
+    let Some(cache) = crate::s3::cache::Cache::open(cap) else {
+        return Err(CliError::Failed(
+            "no cache directory: set XDG_CACHE_HOME or HOME".into(),
+        ));
+    };
+    let dir = crate::sanitize::escape_path(cache.dir());
+    match args.action {
+        None => {
+            let u = cache.usage();
+            write_stdout(&format!(
+                "{dir}\n{} in {} objects (cap {}, --cache-size)\n",
+                human_bytes(u.bytes),
+                thousands(u.objects),
+                human_bytes(cap)
+            ))?;
+        }
+        Some(CacheAction::Clear) => {
+            let u = cache.clear()?;
+            write_stdout(&format!(
+                "{dir}: removed {} in {} objects\n",
+                human_bytes(u.bytes),
+                thousands(u.objects)
+            ))?;
+        }
+    }
+    Ok(0)
 }
 
 fn exit_status(report: &LoadReport, events_seen: usize, strict: bool) -> i32 {
@@ -391,46 +638,64 @@ fn exit_status(report: &LoadReport, events_seen: usize, strict: bool) -> i32 {
 
 struct Cells {
     cells: Vec<String>,
+    /// (eventID hash, raw-bytes hash): the same delivery seen again under --follow.
+    key: (u64, u64),
+}
+
+/// One event as `query` prints it: its JSON, or its table/CSV cells.
+fn event_row(format: QueryFormat, raw: &str, f: &crate::model::EventFields<'_>) -> Cells {
+    use crate::model::content;
+    let key = (content::id_hash(&f.event_id), content::raw_hash(raw));
+    match format {
+        QueryFormat::Jsonl | QueryFormat::Json => Cells {
+            cells: vec![load::fetch::compact(raw)],
+            key,
+        },
+        _ => Cells {
+            cells: output::event_cells(
+                f.time,
+                &f.name,
+                &f.source,
+                &f.actor,
+                f.resource(),
+                &f.region,
+                &f.source_ip,
+                &f.error_code,
+            ),
+            key,
+        },
+    }
 }
 
 fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     let filter = args.filter.to_filter().map_err(CliError::Usage)?;
+    if args.follow.follow && args.format == QueryFormat::Json {
+        return Err(CliError::Usage(
+            "--follow prints events as they arrive: use --format jsonl, table or csv, not json"
+                .into(),
+        ));
+    }
+    let paths = default_paths(args.paths);
     // Fuzzy words match the distinct values of the whole trail and `last:`
     // counts from its newest event: those filters need the index first.
     let prepared = if filter.needs_index() || !filter.fuzzy_words().is_empty() {
-        let (index, _) = load::load(
-            &default_paths(args.paths.clone()),
-            opts,
-            &Progress::default(),
-        );
+        let (index, report) = load_metered(&paths, opts);
+        stop_if_fatal(&report, index.len())?;
         filter.prepare_with(&index)
     } else {
         filter.prepare()
     };
     let format = args.format;
-    let progress = Progress::default();
-    let result = scan(&default_paths(args.paths), opts, &progress, |raw, f| {
+    let progress = std::sync::Arc::new(Progress::default());
+    let meter = Meter::start(&paths, &progress);
+    let result = scan(&paths, opts, &progress, |raw, f| {
         if !filter.matches_fields(f, raw, &prepared) {
             return None;
         }
-        Some(match format {
-            QueryFormat::Jsonl | QueryFormat::Json => Cells {
-                cells: vec![load::fetch::compact(raw)],
-            },
-            _ => Cells {
-                cells: output::event_cells(
-                    f.time,
-                    &f.name,
-                    &f.source,
-                    &f.actor,
-                    f.resource(),
-                    &f.region,
-                    &f.source_ip,
-                    &f.error_code,
-                ),
-            },
-        })
+        Some(event_row(format, raw, f))
     });
+    drop(meter);
+    stop_if_fatal(&result.report, result.events_seen)?;
     let mut result = result;
     // `conflict` terms are decided once every file is read.
     let conflict_terms: Vec<bool> = filter
@@ -456,6 +721,11 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
             thousands(result.conflicts)
         );
     }
+    let seen: std::collections::HashSet<(u64, u64)> = if args.follow.follow {
+        result.hits.iter().map(|h| h.value.key).collect()
+    } else {
+        Default::default()
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match format {
@@ -505,7 +775,88 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
         Err(e) => return Err(e.into()),
     }
+    drop(out);
+    if args.follow.follow {
+        let known = result.files.iter().map(|f| f.path.clone());
+        let mut follower = load::follow::Follower::new(
+            &paths,
+            known,
+            result.session.take(),
+            std::time::Duration::from_secs(args.follow.poll),
+        );
+        return follow_query(&mut follower, seen, format, opts, |raw, f| {
+            filter.matches_fields(f, raw, &prepared)
+        });
+    }
     Ok(exit_status(&result.report, result.events_seen, strict))
+}
+
+/// `query --follow`: prints the matching events of each new delivery, oldest
+/// first within it, until interrupted (or standard output is closed). A second
+/// delivery of an event already printed is skipped.
+fn follow_query(
+    follower: &mut load::follow::Follower,
+    mut seen: std::collections::HashSet<(u64, u64)>,
+    format: QueryFormat,
+    opts: &LoadOptions,
+    matches: impl Fn(&str, &crate::model::EventFields<'_>) -> bool,
+) -> Result<i32, CliError> {
+    loop {
+        let (files, failures) = follower.next(std::time::Duration::from_secs(1));
+        for f in failures {
+            eprintln!("trailscope: {}: {}", escape(&f.path), escape(&f.message));
+        }
+        for file in files {
+            let mut rows: Vec<(i64, Cells)> = Vec::new();
+            let outcome =
+                load::process_source(&file.path, file.slot.as_deref(), opts, &mut |raw, f| {
+                    let row = event_row(format, raw, &f);
+                    if row.key.0 != 0 && !seen.insert(row.key) {
+                        return;
+                    }
+                    if matches(raw, &f) {
+                        rows.push((f.time, row));
+                    }
+                });
+            if let Some(e) = &outcome.error {
+                eprintln!("trailscope: {}: {}", escape(&file.display), escape(e));
+            }
+            rows.sort_by_key(|r| r.0);
+            let text = match format {
+                QueryFormat::Table => {
+                    let cells: Vec<Vec<String>> = rows.into_iter().map(|r| r.1.cells).collect();
+                    if cells.is_empty() {
+                        String::new()
+                    } else {
+                        let t =
+                            table::render(&output::EVENT_COLUMNS, &cells, &output::EVENT_WIDTHS);
+                        // Without the header line: it was printed at the start.
+                        t.split_once('\n')
+                            .map(|(_, rest)| rest.to_string())
+                            .unwrap_or_default()
+                    }
+                }
+                QueryFormat::Csv => rows
+                    .into_iter()
+                    .map(|r| {
+                        let row: Vec<String> =
+                            r.1.cells.iter().map(|c| table::csv_field(c)).collect();
+                        row.join(",") + "\n"
+                    })
+                    .collect(),
+                _ => rows
+                    .into_iter()
+                    .map(|r| r.1.cells[0].clone() + "\n")
+                    .collect(),
+            };
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
 }
 
 /// The events of `index` that match `filter`, reading raw JSON for `text:` terms.
@@ -516,8 +867,8 @@ pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
 
 fn stats_command(args: StatsArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     let filter = args.filter.to_filter().map_err(CliError::Usage)?;
-    let progress = Progress::default();
-    let (index, report) = load::load(&default_paths(args.paths), opts, &progress);
+    let (index, report) = load_metered(&default_paths(args.paths), opts);
+    stop_if_fatal(&report, index.len())?;
     if args.format == TextOrJson::Text {
         report_problems(&report, index.len(), index.duplicates);
     }
@@ -578,7 +929,7 @@ fn load_selected(
     opts: &LoadOptions,
 ) -> Result<(crate::index::Index, LoadReport, Option<Vec<u32>>), CliError> {
     let filter = filter.to_filter().map_err(CliError::Usage)?;
-    let (index, report) = load_reporting(paths, opts);
+    let (index, report) = load_reporting(paths, opts)?;
     let selected = (!filter.is_empty()).then(|| select(&index, &filter));
     Ok((index, report, selected))
 }
@@ -641,7 +992,7 @@ fn pipelines_command(
 
 fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     use std::io::IsTerminal;
-    let (index, report) = load_reporting(args.paths, opts);
+    let (index, report) = load_reporting(args.paths, opts)?;
     let all = crate::pipeline::history::histories(&index);
     let matching: Vec<&crate::pipeline::history::Lifetime> = all
         .iter()

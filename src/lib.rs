@@ -41,5 +41,6 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod query;
+pub mod s3;
 pub mod sanitize;
 pub mod tui;

@@ -420,3 +420,65 @@ fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The browser on an `s3://` location (moto's server on 127.0.0.1), following it:
+/// an object delivered after the start shows up in the list.
+#[test]
+fn the_browser_opens_and_follows_an_s3_bucket() {
+    use common::moto::Moto;
+    let moto = Moto::start();
+    let (dir, summary) = common::corpus(1_500, 21);
+    moto.put_tree("trail-bucket", dir.path(), "");
+    let env: Vec<String> = {
+        let cmd = moto.command(&[]);
+        cmd.get_envs()
+            .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, v?.to_str()?)))
+            .collect()
+    };
+    let command = format!(
+        "env -u AWS_PROFILE {} {} --follow --poll 1 s3://trail-bucket",
+        env.join(" "),
+        common::bin().display()
+    );
+    let t = Tmux::start(&command, 140, 40);
+    let total = thousands(summary.events);
+    t.wait_for("the S3 trail to load", 30, |s| {
+        s.contains(&format!("{total} of {total} events"))
+            && s.contains("following · no delivery yet")
+    });
+    let today = chrono::Utc::now();
+    let body = format!(
+        "{{\"Records\":[{}]}}",
+        common::event(
+            "followed-1",
+            "FollowedEvent",
+            "newbie",
+            &today.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        )
+    );
+    moto.put(
+        "trail-bucket",
+        &format!(
+            "AWSLogs/111122223333/CloudTrail/us-east-1/{}/111122223333_CloudTrail_us-east-1_new.json",
+            today.format("%Y/%m/%d")
+        ),
+        body.as_bytes(),
+    );
+    let screen = t.wait_for("the new delivery", 15, |s| {
+        s.contains("FollowedEvent") && s.contains("following · last delivery")
+    });
+    assert!(
+        screen.contains(&format!(
+            "{} of {} events",
+            thousands(summary.events + 1),
+            thousands(summary.events + 1)
+        )),
+        "{screen}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("the detail view, read from the cache", 10, |s| {
+        s.contains("followed-1") && s.contains("s3://trail-bucket/AWSLogs/111122223333/")
+    });
+    t.keys(&["q", "q"]);
+    t.wait_exit(5);
+}

@@ -981,3 +981,142 @@ fn views_open_when_their_summaries_are_built_in_the_background() {
     assert!(take_job(&mut app).is_none());
     assert!(matches!(app.stack.last(), Some(View::Repos(_))));
 }
+
+/// `--follow`: a new delivery with a newer event.
+fn with_delivery(
+    dir: &std::path::Path,
+) -> (
+    std::sync::Arc<trailscope::index::Index>,
+    trailscope::load::LoadReport,
+) {
+    let body = format!(
+        "{{\"Records\":[{}]}}",
+        common::event(
+            "followed-1",
+            "FollowedEvent",
+            "newbie",
+            "2030-01-01T00:00:00Z"
+        )
+    );
+    // In a folder after the others: the files already loaded keep their numbers,
+    // as when the follower appends a file.
+    common::write(dir, "zz/new-delivery.json", body);
+    let (index, report) = trailscope::load::load(
+        &[dir.to_path_buf()],
+        &trailscope::load::LoadOptions::default(),
+        &trailscope::load::Progress::default(),
+    );
+    (std::sync::Arc::new(index), report)
+}
+
+#[test]
+fn a_delivery_follows_the_tail_when_the_cursor_is_at_the_newest_event() {
+    let (dir, mut app) = app();
+    app.following = Some(trailscope::tui::app::Following {
+        last_delivery: None,
+    });
+    assert_eq!(
+        app.main.list.selected, 0,
+        "newest first, cursor on the newest"
+    );
+    let total = app.index.len();
+    let (index, report) = with_delivery(dir.path());
+    app.deliver(index, report);
+    assert_eq!(app.index.len(), total + 1);
+    assert_eq!(app.main.list.selected, 0);
+    let top = app.index.event(app.results.shown[0] as usize);
+    assert_eq!(top.name(), "FollowedEvent");
+    assert!(app.following.unwrap().last_delivery.is_some());
+}
+
+/// In the terminal the new results come from the background evaluator: the
+/// cursor still follows the tail once they arrive.
+#[test]
+fn a_delivery_follows_the_tail_when_results_come_from_the_background() {
+    let (dir, mut app) = app();
+    app.background = true;
+    let (index, report) = with_delivery(dir.path());
+    app.deliver(index, report);
+    let job = std::mem::take(&mut app.effects)
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Evaluate(job) => Some(job),
+            _ => None,
+        })
+        .expect("the new index is filtered in the background");
+    let results = trailscope::tui::results::evaluate(
+        &app.index,
+        &job.filter,
+        &job.text_hits,
+        &job.candidates,
+        job.newest_first,
+        job.timeline_width,
+    );
+    app.on_msg(Msg::Evaluated {
+        generation: job.generation,
+        results: Box::new(results),
+    });
+    let selected = app.results.shown[app.main.list.selected] as usize;
+    assert_eq!(app.index.event(selected).name(), "FollowedEvent");
+}
+
+#[test]
+fn a_delivery_keeps_the_selected_event_elsewhere() {
+    let (dir, mut app) = app();
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+    }
+    let before = app.results.shown[app.main.list.selected];
+    let name = app.index.event(before as usize).name().to_string();
+    let time = app.index.cols.time[before as usize];
+    let (index, report) = with_delivery(dir.path());
+    app.deliver(index, report);
+    assert_eq!(app.main.list.selected, 6, "one newer event above it");
+    let after = app.results.shown[app.main.list.selected] as usize;
+    assert_eq!(app.index.event(after).name(), name);
+    assert_eq!(app.index.cols.time[after], time);
+}
+
+#[test]
+fn the_loaders_question_is_answered_with_y_or_n() {
+    let (_dir, mut app) = app();
+    for (press, want) in [('y', true), ('n', false)] {
+        let (answer, reply) = std::sync::mpsc::channel();
+        app.on_msg(Msg::Confirm {
+            question: "s3://b holds 800 days".into(),
+            answer,
+        });
+        // Other keys wait for the answer.
+        key(&mut app, KeyCode::Char('u'));
+        assert!(app.stack.is_empty() && app.question.is_some());
+        key(&mut app, KeyCode::Char(press));
+        assert_eq!(reply.recv().unwrap(), want);
+        assert!(app.question.is_none());
+    }
+}
+
+#[test]
+fn the_status_bar_says_when_the_last_delivery_came() {
+    use std::time::{Duration, Instant};
+    use trailscope::tui::app::Following;
+    use trailscope::tui::following::following_text;
+    let now = Instant::now();
+    let none = Following {
+        last_delivery: None,
+    };
+    assert_eq!(following_text(&none, now), "following · no delivery yet");
+    let f = Following {
+        last_delivery: Some(now - Duration::from_secs(12)),
+    };
+    assert_eq!(
+        following_text(&f, now),
+        "following · last delivery 12 s ago"
+    );
+    let f = Following {
+        last_delivery: Some(now - Duration::from_secs(600)),
+    };
+    assert_eq!(
+        following_text(&f, now),
+        "following · last delivery 10 min ago"
+    );
+}

@@ -180,6 +180,11 @@ impl IndexBuilder {
         b
     }
 
+    /// Adds a file found after loading started (`--follow`); its batch comes later.
+    pub fn add_file(&mut self, entry: FileEntry) {
+        self.index.files.push(entry);
+    }
+
     pub fn add(&mut self, batch: Batch) {
         self.sorted = false;
         self.index.distinct = Default::default();

@@ -47,6 +47,7 @@ pub fn file_events(entry: &FileEntry, max_bytes: u64) -> Result<Vec<String>, Fet
     let mut out = Vec::new();
     let opts = super::LoadOptions {
         max_file_bytes: max_bytes,
+        ..Default::default()
     };
     let outcome = super::process_file(&entry.path, &opts, &mut |raw, _| out.push(raw.to_string()));
     if out.is_empty()

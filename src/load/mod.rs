@@ -3,6 +3,7 @@
 //! [`Batch`]; batches are merged in file order so results are deterministic.
 
 pub mod discover;
+pub mod follow;
 pub mod gzip;
 pub mod read;
 pub mod repair;
@@ -26,12 +27,15 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub max_file_bytes: u64,
+    /// How `s3://` inputs are listed, fetched and cached.
+    pub s3: crate::s3::S3Options,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            s3: crate::s3::S3Options::default(),
         }
     }
 }
@@ -44,6 +48,8 @@ pub struct Progress {
     pub events: AtomicUsize,
     pub bytes: AtomicU64,
     pub errors: AtomicUsize,
+    /// Listing and download counters of `s3://` inputs.
+    pub s3: std::sync::Arc<crate::s3::S3Progress>,
 }
 
 /// A file-level problem, with the path as shown to people.
@@ -66,6 +72,19 @@ pub struct LoadReport {
     pub bytes: u64,
     /// JSON objects that were not CloudTrail records.
     pub not_events: usize,
+    /// An input that could not be read at all for a reason the user must fix
+    /// (S3 access denied, no such bucket, credentials, a trail too long to load
+    /// without `--all`): the subcommands stop with this line.
+    pub fatal: Option<Fatal>,
+}
+
+/// See [`LoadReport::fatal`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fatal {
+    /// `path: what happened and what to do`, on one line.
+    pub message: String,
+    /// Fixed by a different command line (exit 2), not by the environment.
+    pub usage: bool,
 }
 
 /// How reading one file went (its events went to the caller's sink).
@@ -133,6 +152,10 @@ pub struct Loader {
     /// Decoded but not yet merged: (first file index, results).
     pending: Option<(usize, Vec<FileResult>)>,
     spool: Vec<tempfile::TempPath>,
+    /// Per file: the download it waits for (`s3://` objects).
+    sources: Vec<Option<std::sync::Arc<crate::s3::Slot>>>,
+    session: Option<crate::s3::Session>,
+    watch: Vec<crate::s3::Watch>,
 }
 
 fn merge(
@@ -161,6 +184,9 @@ impl Loader {
             next: 0,
             pending: None,
             spool: resolved.spool,
+            sources: resolved.sources,
+            session: resolved.session,
+            watch: resolved.watch,
         }
     }
 
@@ -173,6 +199,7 @@ impl Loader {
             paths,
             next,
             pending,
+            sources,
             ..
         } = self;
         let start = *next;
@@ -192,9 +219,11 @@ impl Loader {
                     .into_par_iter()
                     .map(|i| {
                         let mut writer = BatchWriter::new(i as u32);
-                        let outcome = process_file(&paths[i], opts, &mut |raw, fields| {
-                            writer.push(raw, fields)
-                        });
+                        let source = sources.get(i).and_then(|s| s.as_deref());
+                        let outcome =
+                            process_source(&paths[i], source, opts, &mut |raw, fields| {
+                                writer.push(raw, fields)
+                            });
                         progress.record(&outcome);
                         FileResult {
                             batch: writer.finish(),
@@ -211,6 +240,54 @@ impl Loader {
         true
     }
 
+    /// Files that appeared after loading started (`--follow`): read by the next steps.
+    pub fn add_files(&mut self, files: Vec<follow::NewFile>, progress: &Progress) {
+        for f in files {
+            self.builder.add_file(FileEntry {
+                path: f.path.clone(),
+                display: f.display,
+                stamp: if f.slot.is_some() {
+                    None
+                } else {
+                    stamp(&f.path)
+                },
+                events: 0,
+            });
+            self.paths.push(f.path);
+            self.sources.push(f.slot);
+            progress.files_total.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The S3 session and what it watches, for `--follow` (the cache is trimmed
+    /// and the temporary copies kept as at the end of a load).
+    pub fn take_follow(&mut self) -> Option<(crate::s3::Session, Vec<crate::s3::Watch>)> {
+        let session = self.session.take()?;
+        self.spool.extend(session.settle());
+        Some((session, std::mem::take(&mut self.watch)))
+    }
+
+    /// Problems met listing S3 while following.
+    pub fn add_failures(&mut self, failures: Vec<crate::s3::InputFailure>) {
+        for f in failures {
+            self.report.failures.push(Problem {
+                path: f.path,
+                message: f.message,
+            });
+            self.report.files_failed += 1;
+        }
+    }
+
+    /// Keeps temporary copies of S3 objects fetched while following.
+    pub fn keep_spool(&mut self, spool: Vec<tempfile::TempPath>) {
+        self.spool.extend(spool);
+    }
+
+    /// The files read so far.
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
     /// What has loaded so far, sorted by time.
     pub fn snapshot(&mut self) -> &Index {
         self.builder.sort();
@@ -221,13 +298,30 @@ impl Loader {
         &self.report
     }
 
-    pub fn finish(mut self) -> (Index, LoadReport) {
+    pub fn finish(self) -> (Index, LoadReport) {
+        let (index, report, _) = self.finish_following();
+        (index, report)
+    }
+
+    /// Like [`Loader::finish`], keeping the S3 session and what it watches for `--follow`.
+    #[allow(clippy::type_complexity)]
+    pub fn finish_following(
+        mut self,
+    ) -> (
+        Index,
+        LoadReport,
+        Option<(crate::s3::Session, Vec<crate::s3::Watch>)>,
+    ) {
         if let Some((first, results)) = self.pending.take() {
             merge(&mut self.builder, &mut self.report, first, results);
         }
         let mut index = self.builder.finish();
+        let session = self.session.take().map(|s| {
+            self.spool.extend(s.settle());
+            (s, std::mem::take(&mut self.watch))
+        });
         index.spool = std::sync::Arc::new(self.spool);
-        (index, self.report)
+        (index, self.report, session)
     }
 }
 
@@ -237,6 +331,12 @@ pub struct Resolved {
     /// Skipped files and paths that could not be listed, so far.
     pub report: LoadReport,
     pub spool: Vec<tempfile::TempPath>,
+    /// Per file: the download it waits for (`s3://` objects).
+    pub sources: Vec<Option<std::sync::Arc<crate::s3::Slot>>>,
+    /// Fetching `s3://` objects: its runtime lives until the files are read.
+    pub session: Option<crate::s3::Session>,
+    /// What `--follow` polls on S3.
+    pub watch: Vec<crate::s3::Watch>,
 }
 
 /// Resolves command-line inputs (`-` is standard input) to files.
@@ -245,8 +345,16 @@ pub fn resolve(inputs: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> R
     let mut spool = Vec::new();
     let mut roots = Vec::new();
     let mut stdin_path = None;
+    let mut urls = Vec::new();
     for input in inputs {
-        if input.as_os_str() == "-" {
+        if let Some(url) = crate::s3::S3Url::parse(input) {
+            urls.push(url);
+        } else if crate::s3::S3Url::is_s3(input) {
+            report.failures.push(Problem {
+                path: display_path(input),
+                message: "not an S3 location: write s3://bucket or s3://bucket/prefix".into(),
+            });
+        } else if input.as_os_str() == "-" {
             match spool_stdin(opts.max_file_bytes) {
                 Ok(p) => {
                     stdin_path = Some(p.to_path_buf());
@@ -282,14 +390,7 @@ pub fn resolve(inputs: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> R
             message,
         });
     }
-    report.files_failed = report.failures.len();
-    progress
-        .errors
-        .fetch_add(report.files_failed, Ordering::Relaxed);
-    progress
-        .files_total
-        .store(found.files.len(), Ordering::Relaxed);
-    let files = found
+    let mut files: Vec<FileEntry> = found
         .files
         .iter()
         .map(|p| FileEntry {
@@ -303,11 +404,101 @@ pub fn resolve(inputs: &[PathBuf], opts: &LoadOptions, progress: &Progress) -> R
             events: 0,
         })
         .collect();
+    let mut sources = vec![None; files.len()];
+    let mut session = None;
+    let mut watch = Vec::new();
+    if !urls.is_empty() {
+        let opened = open_s3(&urls, opts, progress);
+        for f in opened.failures {
+            if f.fatal && report.fatal.is_none() {
+                report.fatal = Some(Fatal {
+                    message: format!("{}: {}", f.path, f.message),
+                    usage: f.usage,
+                });
+            }
+            report.failures.push(Problem {
+                path: f.path,
+                message: f.message,
+            });
+        }
+        report.files_skipped += opened.skipped;
+        for o in opened.objects {
+            files.push(FileEntry {
+                path: o.path,
+                display: o.display,
+                stamp: None,
+                events: 0,
+            });
+            sources.push(Some(o.slot));
+        }
+        session = opened.session;
+        watch = opened.watch;
+    }
+    report.files_failed = report.failures.len();
+    progress
+        .errors
+        .fetch_add(report.files_failed, Ordering::Relaxed);
+    progress.files_total.store(files.len(), Ordering::Relaxed);
     Resolved {
         files,
         report,
         spool,
+        sources,
+        session,
+        watch,
     }
+}
+
+/// Lists every `s3://` input and starts fetching what matches.
+fn open_s3(
+    urls: &[crate::s3::S3Url],
+    opts: &LoadOptions,
+    progress: &Progress,
+) -> crate::s3::Opened {
+    let mut opened = crate::s3::Opened {
+        objects: Vec::new(),
+        failures: Vec::new(),
+        skipped: 0,
+        session: None,
+        watch: Vec::new(),
+    };
+    match crate::s3::Session::new(&opts.s3, opts.max_file_bytes, progress.s3.clone()) {
+        Ok(session) => {
+            for url in urls {
+                session.open(url, &mut opened);
+            }
+            opened.session = Some(session);
+        }
+        Err(e) => {
+            for url in urls {
+                opened.failures.push(crate::s3::InputFailure {
+                    path: crate::sanitize::escape(&url.to_string()).into_owned(),
+                    message: format!("cannot start the S3 client: {}", discover::describe_io(&e)),
+                    fatal: true,
+                    usage: false,
+                });
+            }
+        }
+    }
+    opened
+}
+
+/// Reads one input: an `s3://` object once its download is done, then like any file.
+pub fn process_source(
+    path: &Path,
+    source: Option<&crate::s3::Slot>,
+    opts: &LoadOptions,
+    sink: &mut dyn FnMut(&str, EventFields<'_>),
+) -> FileOutcome {
+    if let Some(slot) = source
+        && let Err(e) = slot.wait()
+    {
+        return FileOutcome {
+            error: Some(e),
+            ..FileOutcome::default()
+        };
+    }
+    process_file(path, opts, sink)
 }
 
 /// Copies standard input to a temporary file (events are re-read from it later),
@@ -333,10 +524,31 @@ fn register_spool(path: &Path) {
     }
 }
 
-/// Deletes every standard-input spool (for exit paths that skip destructors,
-/// such as SIGHUP when the terminal is gone).
+/// Set once the spools are deleted on the way out: no new one may appear.
+static SPOOLS_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A new temporary file, registered for [`remove_spools`] in the same step, so a
+/// signal can never leave one behind (after `remove_spools`, none is made).
+pub(crate) fn new_spool(prefix: &str) -> std::io::Result<tempfile::TempPath> {
+    let mut list = SPOOLS
+        .lock()
+        .map_err(|_| std::io::Error::other("temporary file list unavailable"))?;
+    if SPOOLS_CLOSED.load(Ordering::Relaxed) {
+        return Err(std::io::Error::other("exiting"));
+    }
+    let path = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempfile()?
+        .into_temp_path();
+    list.push(path.to_path_buf());
+    Ok(path)
+}
+
+/// Deletes every standard-input spool and S3 temporary copy (for exit paths that
+/// skip destructors, such as SIGHUP when the terminal is gone, or Ctrl-C).
 pub fn remove_spools() {
     if let Ok(list) = SPOOLS.lock() {
+        SPOOLS_CLOSED.store(true, Ordering::Relaxed);
         for path in list.iter() {
             let _ = std::fs::remove_file(path);
         }

@@ -2,7 +2,7 @@
 //! offered to a `keep` function on a worker thread, and only what it keeps is
 //! collected. `trailscope query` uses this so a filter costs one read of the data.
 
-use super::{LoadOptions, LoadReport, Progress, process_file, resolve};
+use super::{LoadOptions, LoadReport, Progress, process_file, process_source, resolve};
 use crate::index::FileEntry;
 use crate::model::EventFields;
 use crate::model::content;
@@ -43,6 +43,8 @@ pub struct ScanResult<T> {
     pub conflicts: usize,
     /// Every event read, duplicates included.
     pub events_seen: usize,
+    /// The S3 session and the prefixes it watches, for `query --follow`.
+    pub session: Option<(crate::s3::Session, Vec<crate::s3::Watch>)>,
     _spool: Vec<tempfile::TempPath>,
 }
 
@@ -63,7 +65,8 @@ pub fn scan<T: Send>(
             let mut hits = Vec::new();
             let mut keys = Vec::new();
             let mut ordinal = 0u32;
-            let outcome = process_file(&entry.path, opts, &mut |raw, fields| {
+            let source = resolved.sources.get(file).and_then(|s| s.as_deref());
+            let outcome = process_source(&entry.path, source, opts, &mut |raw, fields| {
                 let id = content::id_hash(&fields.event_id);
                 if id != 0 {
                     keys.push(Key {
@@ -160,6 +163,11 @@ pub fn scan<T: Send>(
         h.conflict = conflicting.contains(&(h.file, h.ordinal));
     }
     hits.sort_by_key(|h| (h.time, h.file, h.ordinal));
+    let mut spool = resolved.spool;
+    let session = resolved.session.map(|s| {
+        spool.extend(s.settle());
+        (s, resolved.watch)
+    });
     ScanResult {
         hits,
         files,
@@ -167,6 +175,7 @@ pub fn scan<T: Send>(
         duplicates,
         conflicts,
         events_seen,
-        _spool: resolved.spool,
+        session,
+        _spool: spool,
     }
 }

@@ -45,6 +45,9 @@ pub struct App {
     /// Counts index replacements (loading snapshots), so summaries built from an
     /// older index are not kept.
     pub index_generation: u64,
+    /// A delivery came while the cursor was on the newest event: it goes to the
+    /// new newest event when the filter's results arrive.
+    pub to_tail: bool,
     /// An action waiting for the summaries it needs.
     pub building: Option<super::summaries::Building>,
     pub report: LoadReport,
@@ -65,7 +68,13 @@ pub struct App {
     next_request: u64,
     pub effects: Vec<Effect>,
     pub quit: bool,
+    /// `--follow`: when new deliveries last came (`None` before the first).
+    pub following: Option<Following>,
+    /// A yes/no question from the loader, waiting for `y` or `n`.
+    pub question: Option<(String, std::sync::mpsc::Sender<bool>)>,
 }
+
+pub use super::following::Following;
 
 impl App {
     pub fn new(index: Arc<Index>, report: LoadReport, load: LoadState, theme: Theme) -> App {
@@ -78,6 +87,7 @@ impl App {
             evaluating: None,
             generation: 0,
             index_generation: 0,
+            to_tail: false,
             building: None,
             report,
             load,
@@ -97,6 +107,8 @@ impl App {
             next_request: 0,
             effects: Vec::new(),
             quit: false,
+            following: None,
+            question: None,
         };
         app.apply_filter();
         app
@@ -138,7 +150,7 @@ impl App {
     }
 
     /// Runs `f` on the main screen with the context it reads.
-    fn with_main<T>(&mut self, f: impl FnOnce(&mut MainView, &Ctx) -> T) -> T {
+    pub(super) fn with_main<T>(&mut self, f: impl FnOnce(&mut MainView, &Ctx) -> T) -> T {
         let mut main = std::mem::take(&mut self.main);
         let out = f(&mut main, &self.ctx());
         self.main = main;
@@ -240,6 +252,8 @@ impl App {
                 self.set_index(index, report);
                 self.load = LoadState::Done { elapsed };
             }
+            Msg::Delivered(index, report) => self.deliver(index, report),
+            Msg::Confirm { question, answer } => self.question = Some((question, answer)),
             Msg::TextSearch { generation, hits } => {
                 if self.search.finish(generation, hits) {
                     self.apply_filter();
@@ -259,7 +273,11 @@ impl App {
                     self.evaluating = None;
                     let keep = self.selected_key();
                     self.results = *results;
-                    self.reselect(keep);
+                    if std::mem::take(&mut self.to_tail) {
+                        self.select_newest();
+                    } else {
+                        self.reselect(keep);
+                    }
                 }
             }
             Msg::EventRead { request, doc } => {
@@ -283,6 +301,10 @@ impl App {
     pub fn on_key(&mut self, key: KeyEvent) {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.quit = true;
+            return;
+        }
+        if self.question.is_some() {
+            self.answer_key(key);
             return;
         }
         if self.prompt.is_some() {

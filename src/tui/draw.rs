@@ -49,6 +49,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    if let Some((question, _)) = &app.question {
+        let line = Line::from(vec![
+            Span::styled(format!(" {} ", escape(question)), t.key),
+            Span::styled("  y load all · n skip it", t.dim),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if let Some(prompt) = &app.prompt {
         prompt.draw(t, frame, area);
         return;
@@ -83,6 +91,15 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                 format!("│ loaded in {:.1}s ", elapsed.as_secs_f64()),
                 t.dim,
             ));
+            if let Some(f) = &app.following {
+                spans.push(Span::styled(
+                    format!(
+                        "│ {} ",
+                        super::following::following_text(f, std::time::Instant::now())
+                    ),
+                    t.header,
+                ));
+            }
             let conflicts = app.index.conflicts.len();
             if conflicts > 0 {
                 spans.push(Span::styled(

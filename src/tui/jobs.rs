@@ -61,6 +61,14 @@ pub enum Msg {
     Snapshot(Arc<Index>, LoadReport),
     /// Everything is loaded.
     Loaded(Arc<Index>, LoadReport, Duration),
+    /// `--follow`: new deliveries were read (the whole index again, sorted).
+    Delivered(Arc<Index>, LoadReport),
+    /// The loader asks a yes/no question (an S3 trail of several years with no
+    /// time bound) and waits for the answer.
+    Confirm {
+        question: String,
+        answer: Sender<bool>,
+    },
     TextSearch {
         generation: u64,
         hits: Vec<(String, Vec<bool>)>,
@@ -103,13 +111,27 @@ pub fn wants_snapshot(
         && files_done.saturating_mul(2) < files_total
 }
 
-/// Loads `paths` on a thread, sending snapshots as [`wants_snapshot`] says.
+/// Loads `paths` on a thread, sending snapshots as [`wants_snapshot`] says; with
+/// `follow` (the poll interval), then watches the inputs and sends each new
+/// delivery.
 pub fn spawn_loader(
     paths: Vec<PathBuf>,
-    opts: LoadOptions,
+    mut opts: LoadOptions,
     progress: Arc<Progress>,
     tx: Sender<Msg>,
+    follow: Option<Duration>,
 ) {
+    if !opts.s3.all {
+        let ask = tx.clone();
+        opts.s3.confirm = Some(crate::s3::Confirm(Arc::new(move |question: &str| {
+            let (answer, reply) = std::sync::mpsc::channel();
+            let sent = ask.send(Msg::Confirm {
+                question: question.to_string(),
+                answer,
+            });
+            sent.is_ok() && reply.recv().unwrap_or(false)
+        })));
+    }
     std::thread::spawn(move || {
         use std::sync::atomic::Ordering::Relaxed;
         let started = Instant::now();
@@ -134,8 +156,37 @@ pub fn spawn_loader(
                 last_sent = Instant::now();
             }
         }
-        let (index, report) = loader.finish();
-        let _ = tx.send(Msg::Loaded(Arc::new(index), report, started.elapsed()));
+        let Some(poll) = follow else {
+            let (index, report) = loader.finish();
+            let _ = tx.send(Msg::Loaded(Arc::new(index), report, started.elapsed()));
+            return;
+        };
+        let s3 = loader.take_follow();
+        let index = Arc::new(loader.snapshot().clone());
+        let report = loader.report().clone();
+        if tx
+            .send(Msg::Loaded(index, report, started.elapsed()))
+            .is_err()
+        {
+            return;
+        }
+        let known = loader.paths().to_vec();
+        let mut follower = crate::load::follow::Follower::new(&paths, known, s3, poll);
+        loop {
+            let (files, failures) = follower.next(Duration::from_millis(500));
+            loader.keep_spool(std::mem::take(&mut follower.spool));
+            if files.is_empty() && failures.is_empty() {
+                continue;
+            }
+            loader.add_failures(failures);
+            loader.add_files(files, &progress);
+            while loader.step(&opts, &progress) {}
+            let index = Arc::new(loader.snapshot().clone());
+            let report = loader.report().clone();
+            if tx.send(Msg::Delivered(index, report)).is_err() {
+                return;
+            }
+        }
     });
 }
 

@@ -13,6 +13,7 @@ pub mod ctx;
 pub mod draw;
 mod editing;
 pub mod filter_bar;
+pub mod following;
 pub mod history;
 pub mod jobs;
 pub mod json_view;

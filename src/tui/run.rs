@@ -87,6 +87,7 @@ pub fn run(
     paths: Vec<PathBuf>,
     filter: Option<String>,
     opts: &LoadOptions,
+    follow: &crate::cli::FollowArgs,
 ) -> Result<i32, CliError> {
     if let Some(why) = no_terminal(&paths) {
         return Err(CliError::Usage(why));
@@ -114,7 +115,13 @@ pub fn run(
     if let Some(text) = &filter {
         app.set_filter_text(text);
     }
-    spawn_loader(inputs, opts.clone(), progress, tx.clone());
+    let poll = follow.follow.then(|| Duration::from_secs(follow.poll));
+    if poll.is_some() {
+        app.following = Some(super::app::Following {
+            last_delivery: None,
+        });
+    }
+    spawn_loader(inputs, opts.clone(), progress, tx.clone(), poll);
 
     let terminate = Arc::new(AtomicBool::new(false));
     watch_signals(terminate.clone())?;
@@ -129,6 +136,8 @@ pub fn run(
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     drop(demo);
+    // A following loader never ends: delete the S3 temporary copies it holds.
+    crate::load::remove_spools();
     result
         .map(|_| 0)
         .map_err(|e| CliError::Failed(e.to_string()))

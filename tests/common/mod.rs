@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the real binary, write inputs.
 #![allow(dead_code)]
 
+pub mod moto;
+
 use flate2::{Compression, write::GzEncoder};
 use std::io::Write;
 use std::path::{Path, PathBuf};

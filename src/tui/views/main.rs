@@ -488,14 +488,24 @@ fn draw_load_gauge(ctx: &Ctx, progress: &crate::load::Progress, frame: &mut Fram
     } else {
         done as f64 / total as f64
     };
-    let label = format!(
-        "{} of {} files · {} events · {} · {} errors",
-        thousands(done),
-        thousands(total),
-        thousands(progress.events.load(Ordering::Relaxed)),
-        human_bytes(progress.bytes.load(Ordering::Relaxed)),
-        progress.errors.load(Ordering::Relaxed)
-    );
+    let events = thousands(progress.events.load(Ordering::Relaxed));
+    let errors = progress.errors.load(Ordering::Relaxed);
+    let label = if progress.s3.is_active() {
+        // S3: objects read of those found, prefixes listed, cached, downloaded, throughput.
+        format!(
+            "{} of {} objects · {events} events · {errors} errors · {}",
+            thousands(done),
+            thousands(total),
+            progress.s3.summary()
+        )
+    } else {
+        format!(
+            "{} of {} files · {events} events · {} · {errors} errors",
+            thousands(done),
+            thousands(total),
+            human_bytes(progress.bytes.load(Ordering::Relaxed)),
+        )
+    };
     let gauge = Gauge::default()
         .block(pane(ctx.theme, " Loading ", false))
         .gauge_style(ctx.theme.gauge)
