@@ -307,11 +307,8 @@ pub fn diff_text(l: &Lifetime, from: u64, to: u64, changes: &[Change], color: bo
     }
     if let (Some(a), Some(b)) = (l.version(from), l.version(to)) {
         out.push('\n');
-        for line in crate::pipeline::lines::unified(
-            &crate::pipeline::lines::pretty(&a.structure),
-            &crate::pipeline::lines::pretty(&b.structure),
-            3,
-        ) {
+        let (old, new) = crate::pipeline::lines::pretty_pair(&a.structure, &b.structure);
+        for line in crate::pipeline::lines::unified(&old, &new, 3) {
             match line.chars().next() {
                 Some('+') => out.push_str(&format!("{}{}{}\n", c(GREEN), escape(&line), c(RESET))),
                 Some('-') => out.push_str(&format!("{}{}{}\n", c(RED), escape(&line), c(RESET))),

@@ -32,15 +32,50 @@ pub struct Change {
 /// The changes from `old` to `new`, in document order.
 pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     let mut out = Vec::new();
+    let mut path = Path::default();
     match (old, new) {
         // The top-level `version` is skipped in place: cloning both structures to
         // remove it cost more than the whole comparison on large pipelines.
         (Value::Object(a), Value::Object(b)) => {
-            compare_objects(a, b, "", Some("version"), &mut out)
+            compare_objects(a, b, &mut path, Some("version"), &mut out)
         }
-        _ => compare(old, new, "", &mut out),
+        _ => compare(old, new, &mut path, &mut out),
     }
     out
+}
+
+/// One step from a parent to a child.
+enum Step<'a> {
+    Key(&'a str),
+    Named(&'a str),
+    Position(usize),
+}
+
+/// Where the comparison is, as steps: the readable text is written only for a
+/// change, so comparing 80k equal stages builds no path strings.
+#[derive(Default)]
+struct Path<'a>(Vec<Step<'a>>);
+
+impl<'a> Path<'a> {
+    fn text(&self) -> String {
+        let mut p = String::new();
+        for step in &self.0 {
+            match step {
+                Step::Key(k) => p = child(&p, k),
+                Step::Named(n) => p = element(&p, n),
+                Step::Position(i) => p = element(&p, &i.to_string()),
+            }
+        }
+        p
+    }
+
+    /// Runs `f` one step down.
+    fn within<T>(&mut self, step: Step<'a>, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.0.push(step);
+        let out = f(self);
+        self.0.pop();
+        out
+    }
 }
 
 fn child(path: &str, key: &str) -> String {
@@ -68,11 +103,11 @@ fn is_named(a: &[Value], b: &[Value]) -> bool {
     !(a.is_empty() && b.is_empty()) && a.iter().chain(b).all(|v| name_of(v).is_some())
 }
 
-fn push(out: &mut Vec<Change>, op: Op, path: &str, old: Option<&Value>, new: Option<&Value>) {
+fn push(out: &mut Vec<Change>, op: Op, path: String, old: Option<&Value>, new: Option<&Value>) {
     let path = if path.is_empty() {
         "(root)".to_string()
     } else {
-        path.to_string()
+        path
     };
     out.push(Change {
         op,
@@ -84,39 +119,44 @@ fn push(out: &mut Vec<Change>, op: Op, path: &str, old: Option<&Value>, new: Opt
 
 type Map = serde_json::Map<String, Value>;
 
-fn compare_objects(a: &Map, b: &Map, path: &str, skip: Option<&str>, out: &mut Vec<Change>) {
+fn compare_objects<'a>(
+    a: &'a Map,
+    b: &'a Map,
+    path: &mut Path<'a>,
+    skip: Option<&str>,
+    out: &mut Vec<Change>,
+) {
     let kept = |k: &String| skip != Some(k.as_str());
     for (k, va) in a.iter().filter(|(k, _)| kept(k)) {
-        let p = child(path, k);
-        match b.get(k) {
-            Some(vb) => compare(va, vb, &p, out),
-            None => push(out, Op::Removed, &p, Some(va), None),
-        }
+        path.within(Step::Key(k), |path| match b.get(k) {
+            Some(vb) => compare(va, vb, path, out),
+            None => push(out, Op::Removed, path.text(), Some(va), None),
+        });
     }
     for (k, vb) in b.iter().filter(|(k, _)| kept(k)) {
         if !a.contains_key(k) {
-            push(out, Op::Added, &child(path, k), None, Some(vb));
+            let p = path.within(Step::Key(k), |path| path.text());
+            push(out, Op::Added, p, None, Some(vb));
         }
     }
 }
 
-fn compare(old: &Value, new: &Value, path: &str, out: &mut Vec<Change>) {
+fn compare<'a>(old: &'a Value, new: &'a Value, path: &mut Path<'a>, out: &mut Vec<Change>) {
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => compare_objects(a, b, path, None, out),
         (Value::Array(a), Value::Array(b)) if is_named(a, b) => compare_named(a, b, path, out),
         (Value::Array(a), Value::Array(b)) => {
             for i in 0..a.len().max(b.len()) {
-                let p = element(path, &i.to_string());
-                match (a.get(i), b.get(i)) {
-                    (Some(x), Some(y)) => compare(x, y, &p, out),
-                    (Some(x), None) => push(out, Op::Removed, &p, Some(x), None),
-                    (None, Some(y)) => push(out, Op::Added, &p, None, Some(y)),
+                path.within(Step::Position(i), |path| match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) => compare(x, y, path, out),
+                    (Some(x), None) => push(out, Op::Removed, path.text(), Some(x), None),
+                    (None, Some(y)) => push(out, Op::Added, path.text(), None, Some(y)),
                     (None, None) => {}
-                }
+                });
             }
         }
         _ if old == new => {}
-        _ => push(out, Op::Changed, path, Some(old), Some(new)),
+        _ => push(out, Op::Changed, path.text(), Some(old), Some(new)),
     }
 }
 
@@ -138,11 +178,9 @@ fn first_positions<'a>(names: &[&'a str]) -> FxHashMap<&'a str, usize> {
     m
 }
 
-fn compare_named(a: &[Value], b: &[Value], path: &str, out: &mut Vec<Change>) {
+fn compare_named<'a>(a: &'a [Value], b: &'a [Value], path: &mut Path<'a>, out: &mut Vec<Change>) {
     let names_a: Vec<&str> = a.iter().filter_map(name_of).collect();
     let names_b: Vec<&str> = b.iter().filter_map(name_of).collect();
-    // Each name's first position on each side: lookups in O(1), so the whole
-    // comparison is linear in the number of elements (80k stages diff in milliseconds).
     // Each name's first position on each side: lookups in O(1), so the whole
     // comparison is linear in the number of elements (80k stages diff in milliseconds).
     let (first_a, first_b) = (first_positions(&names_a), first_positions(&names_b));
@@ -161,7 +199,7 @@ fn compare_named(a: &[Value], b: &[Value], path: &str, out: &mut Vec<Change>) {
         push(
             out,
             Op::Changed,
-            &format!("{path} (order)"),
+            format!("{} (order)", path.text()),
             Some(&order(&common_a)),
             Some(&order(&common_b)),
         );
@@ -169,31 +207,44 @@ fn compare_named(a: &[Value], b: &[Value], path: &str, out: &mut Vec<Change>) {
     for (i, va) in a.iter().enumerate() {
         let na = names_a[i];
         if let Some(&j) = first_b.get(na) {
-            compare(va, &b[j], &element(path, na), out);
+            path.within(Step::Named(na), |path| compare(va, &b[j], path, out));
         } else if renamed[i] {
             let vb = &b[i];
             let nb = names_b[i];
+            let renamed_path = path.within(Step::Named(na), |path| path.text());
             push(
                 out,
                 Op::Changed,
-                &format!("{}.name", element(path, na)),
+                format!("{renamed_path}.name"),
                 va.get("name"),
                 vb.get("name"),
             );
-            compare(
-                &without_name(va),
-                &without_name(vb),
-                &element(path, nb),
-                out,
-            );
+            let (va, vb) = (without_name(va), without_name(vb));
+            // The rest compares under the new name; the copies live only here.
+            let mut inner = Vec::new();
+            let mut under = Path(Vec::new());
+            compare(&va, &vb, &mut under, &mut inner);
+            let base = path.within(Step::Named(nb), |path| path.text());
+            for mut c in inner {
+                c.path = if c.path == "(root)" {
+                    base.clone()
+                } else if c.path.starts_with('[') {
+                    format!("{base}{}", c.path)
+                } else {
+                    format!("{base}.{}", c.path)
+                };
+                out.push(c);
+            }
         } else {
-            push(out, Op::Removed, &element(path, na), Some(va), None);
+            let p = path.within(Step::Named(na), |path| path.text());
+            push(out, Op::Removed, p, Some(va), None);
         }
     }
     for (j, vb) in b.iter().enumerate() {
         let nb = names_b[j];
         if !in_a(nb) && !renamed.get(j).copied().unwrap_or(false) {
-            push(out, Op::Added, &element(path, nb), None, Some(vb));
+            let p = path.within(Step::Named(nb), |path| path.text());
+            push(out, Op::Added, p, None, Some(vb));
         }
     }
 }
@@ -302,6 +353,33 @@ mod tests {
         assert_eq!(ops(&c), [(Op::Changed, "stages[Source].name")]);
         assert_eq!(c[0].new, Some(json!("MySourceStage")));
         assert_eq!(summary(&c), "renamed stages[Source] → MySourceStage");
+    }
+
+    #[test]
+    fn changes_inside_a_renamed_element_are_under_its_new_name() {
+        let a = pipeline(json!([stage("Source", "S", "s"), stage("Build", "B", "b")]));
+        let b = pipeline(json!([stage("Source", "S", "s"), stage("Compile", "B", "c")]));
+        let c = diff(&a, &b);
+        assert_eq!(
+            ops(&c),
+            [
+                (Op::Changed, "stages[Build].name"),
+                (
+                    Op::Changed,
+                    "stages[Compile].actions[B].configuration.ProjectName"
+                )
+            ]
+        );
+        // A key that needs quoting keeps its brackets under the new name.
+        let a = json!({"stages": [{"name": "X", "odd key": 1}]});
+        let b = json!({"stages": [{"name": "Y", "odd key": 2}]});
+        assert_eq!(
+            ops(&diff(&a, &b)),
+            [
+                (Op::Changed, "stages[X].name"),
+                (Op::Changed, "stages[Y][\"odd key\"]")
+            ]
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 use super::diff::{Change, diff, summary};
 use crate::index::Index;
 use crate::model::Millis;
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -233,6 +234,118 @@ pub fn cut_too_deep(raw: &str, max_depth: usize) -> String {
     out
 }
 
+/// The raw text of a JSON value, cut out of an event without building it.
+type Raw = Box<serde_json::value::RawValue>;
+
+/// `eventID` and the raw `requestParameters.pipeline` and
+/// `responseElements.pipeline` of a Create/UpdatePipeline event. A `null`
+/// pipeline counts as absent.
+fn payload_of(raw: &str) -> (String, Option<Raw>, Option<Raw>) {
+    #[derive(serde::Deserialize)]
+    struct Event {
+        #[serde(rename = "eventID")]
+        event_id: Option<Raw>,
+        #[serde(rename = "requestParameters")]
+        request: Option<Raw>,
+        #[serde(rename = "responseElements")]
+        response: Option<Raw>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Holder {
+        pipeline: Option<Raw>,
+    }
+    let pipeline = |part: Option<Raw>| {
+        part.and_then(|p| serde_json::from_str::<Holder>(p.get()).ok())
+            .and_then(|h| h.pipeline)
+    };
+    match serde_json::from_str::<Event>(raw) {
+        Ok(e) => (
+            e.event_id
+                .and_then(|id| serde_json::from_str::<String>(id.get()).ok())
+                .unwrap_or_default(),
+            pipeline(e.request),
+            pipeline(e.response),
+        ),
+        // Duplicate keys or nesting past serde_json's limit: the whole event as a
+        // value (the last duplicate wins), cut where too deep.
+        Err(_) => {
+            let Some(mut v) = parse(raw) else {
+                return Default::default();
+            };
+            let id = v
+                .get("eventID")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let mut cut = |pointer: &str| {
+                v.pointer_mut(pointer)
+                    .map(Value::take)
+                    .filter(|p| !p.is_null())
+                    .and_then(|p| serde_json::value::to_raw_value(&p).ok())
+            };
+            let request = cut("/requestParameters/pipeline");
+            let response = cut("/responseElements/pipeline");
+            (id, request, response)
+        }
+    }
+}
+
+/// What a Create/UpdatePipeline event gives its pipeline's history.
+#[derive(Debug, Clone, Default)]
+struct Payload {
+    event_id: String,
+    request_version: Option<u64>,
+    response_version: Option<u64>,
+    /// The structure a successful call makes: for a create the response's
+    /// (else the request's), for an update the request's (else the response's).
+    structure: Value,
+}
+
+/// Every kept Create/UpdatePipeline event's payload, by event position, parsed
+/// in parallel: the structures are most of the work of building the histories.
+fn prepare_all(index: &Index) -> FxHashMap<u32, Payload> {
+    use rayon::prelude::*;
+    index
+        .pipeline_raw
+        .par_iter()
+        .map(|(&i, raw)| {
+            let e = index.event(i as usize);
+            let (event_id, request, response) = payload_of(raw);
+            let request_version = version_in(request.as_deref());
+            let response_version = version_in(response.as_deref());
+            let made = match e.name() {
+                _ if !e.error().is_empty() => None,
+                "CreatePipeline" => response.or(request),
+                "UpdatePipeline" => request.or(response),
+                _ => None,
+            };
+            let structure = made.and_then(|r| parse(r.get())).unwrap_or(Value::Null);
+            let payload = Payload {
+                event_id,
+                request_version,
+                response_version,
+                structure,
+            };
+            (i, payload)
+        })
+        .collect()
+}
+
+/// The `version` field of a raw pipeline, read without building the structure.
+fn version_in(raw: Option<&serde_json::value::RawValue>) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        version: Option<Value>,
+    }
+    let raw = raw?;
+    let v = match serde_json::from_str::<Versioned>(raw.get()) {
+        Ok(v) => v.version,
+        // Too deep for serde_json, or a duplicate key: read it from the whole value.
+        Err(_) => parse(raw.get()).and_then(|mut v| v.get_mut("version").map(Value::take)),
+    };
+    version_of(v.as_ref())
+}
+
 fn version_of(v: Option<&Value>) -> Option<u64> {
     let v = v?;
     v.as_u64()
@@ -261,33 +374,15 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
     let mut open: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     let mut counts: BTreeMap<(String, String, String), u32> = BTreeMap::new();
     let mut all: Vec<Lifetime> = Vec::new();
+    let mut prepared = prepare_all(index);
     for i in 0..index.len() {
         let e = index.event(i);
         if e.source() != "codepipeline.amazonaws.com" {
             continue;
         }
         let names: Vec<&str> = e.pipelines().collect();
-        // The event's JSON (kept only for Create/UpdatePipeline) is parsed once,
-        // whatever the number of pipelines it names.
         let failed = !e.error().is_empty();
-        let mut raw = index.pipeline_raw.get(&(i as u32)).and_then(|r| parse(r));
-        let event_id = raw
-            .as_ref()
-            .and_then(|v| v.get("eventID"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        // Moved out of the parsed event, not cloned: a structure can have 80k stages.
-        let request = raw
-            .as_mut()
-            .and_then(|v| v.pointer_mut("/requestParameters/pipeline"))
-            .map(Value::take);
-        let response = raw
-            .as_mut()
-            .and_then(|v| v.pointer_mut("/responseElements/pipeline"))
-            .map(Value::take);
-        drop(raw);
-        let mut payload = Some((event_id, request, response));
+        let mut payload = Some(prepared.remove(&(i as u32)).unwrap_or_default());
         let last = names.len().saturating_sub(1);
         for (k, name) in names.into_iter().enumerate() {
             let key = (
@@ -314,18 +409,23 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                 all.len() - 1
             };
             // Each pipeline the event names gets its own copy; the last takes the original.
-            let Some((event_id, request, response)) = (if k == last {
+            let Some(Payload {
+                event_id,
+                request_version,
+                response_version,
+                structure,
+            }) = (if k == last {
                 payload.take()
             } else {
                 payload.clone()
-            }) else {
+            })
+            else {
                 continue;
             };
             match (e.name(), failed) {
                 ("CreatePipeline", false) => {
                     let at = new_lifetime(&mut all, &mut counts);
                     open.insert(key.clone(), at);
-                    let structure = response.or(request).unwrap_or(Value::Null);
                     all[at].created = Some((e.time(), e.actor().to_string()));
                     all[at].versions.push(Version {
                         number: 1,
@@ -350,10 +450,6 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                         }
                     };
                     let previous = all[at].latest().map(|v| v.number);
-                    let response_version =
-                        version_of(response.as_ref().and_then(|p| p.get("version")));
-                    let request_version =
-                        version_of(request.as_ref().and_then(|p| p.get("version")));
                     let claimed = match (response_version, request_version, previous) {
                         (Some(n), _, _) => Ok(n),
                         (None, Some(r), _) => r.checked_add(1).ok_or(r),
@@ -399,7 +495,7 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                         event: i as u32,
                         event_id,
                         event_name: e.name().to_string(),
-                        structure: Arc::new(request.or(response).unwrap_or(Value::Null)),
+                        structure: Arc::new(structure),
                         summary: String::new(),
                         executions: 0,
                         activity: 0,
@@ -419,10 +515,7 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
                         }
                     };
                     let attempted = match e.name() {
-                        "UpdatePipeline" => {
-                            version_of(request.as_ref().and_then(|p| p.get("version")))
-                                .and_then(|v| v.checked_add(1))
-                        }
+                        "UpdatePipeline" => request_version.and_then(|v| v.checked_add(1)),
                         "CreatePipeline" => Some(1),
                         _ => None,
                     };
@@ -496,4 +589,47 @@ pub fn histories(index: &Index) -> Vec<Lifetime> {
             .cmp(&(&b.account, &b.region, &b.name, b.lifetime))
     });
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(p: (String, Option<Raw>, Option<Raw>)) -> (String, Option<String>, Option<String>) {
+        let text = |r: Option<Raw>| r.map(|r| r.get().to_string());
+        (p.0, text(p.1), text(p.2))
+    }
+
+    #[test]
+    fn the_payload_is_cut_out_without_building_the_event() {
+        let raw = r#"{"eventID":"e-1","requestParameters":{"pipeline":{"name":"p","version":3},"x":1},
+                     "responseElements":{"pipeline":null}}"#;
+        let (id, request, response) = texts(payload_of(raw));
+        assert_eq!(id, "e-1");
+        assert_eq!(request.as_deref(), Some(r#"{"name":"p","version":3}"#));
+        assert_eq!(response, None, "a null pipeline counts as absent");
+        let (_, request, _) = payload_of(raw);
+        assert_eq!(version_in(request.as_deref()), Some(3));
+    }
+
+    #[test]
+    fn duplicate_keys_and_deep_nesting_still_give_the_payload() {
+        // serde's derived struct refuses a duplicate field: the whole event is
+        // parsed instead, and the last duplicate wins, as in a JSON value.
+        let raw = r#"{"eventID":"e-2","requestParameters":{"pipeline":{"version":1}},
+                     "requestParameters":{"pipeline":{"version":2,"version":5}}}"#;
+        let (id, request, _) = payload_of(raw);
+        assert_eq!(id, "e-2");
+        assert_eq!(version_in(request.as_deref()), Some(5));
+        let deep = format!(
+            r#"{{"eventID":"e-3","requestParameters":{{"pipeline":{{"version":7,"d":{}1{}}}}}}}"#,
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        let (id, request, _) = payload_of(&deep);
+        assert_eq!(id, "e-3");
+        assert_eq!(version_in(request.as_deref()), Some(7));
+        let structure = parse(request.as_deref().map(|r| r.get()).unwrap_or(""));
+        assert!(structure.is_some_and(|s| s.to_string().contains(TOO_DEEP)));
+    }
 }

@@ -9,17 +9,33 @@ use std::time::{Duration, Instant};
 /// settles for a longer, still correct one.
 const DEADLINE: Duration = Duration::from_millis(500);
 
-/// Pretty JSON lines without the `version` field (it always differs).
+/// Pretty JSON lines without the top-level `version` field (it always differs),
+/// written straight from the structure: no copy of it is made.
 pub fn pretty(v: &Value) -> Vec<String> {
-    let mut v = v.clone();
-    if let Some(m) = v.as_object_mut() {
-        m.remove("version");
+    struct WithoutVersion<'a>(&'a serde_json::Map<String, Value>);
+    impl serde::Serialize for WithoutVersion<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(None)?;
+            for (k, v) in self.0.iter().filter(|(k, _)| k.as_str() != "version") {
+                map.serialize_entry(k, v)?;
+            }
+            map.end()
+        }
     }
-    serde_json::to_string_pretty(&v)
-        .unwrap_or_default()
+    let text = match v {
+        Value::Object(m) => serde_json::to_string_pretty(&WithoutVersion(m)),
+        other => serde_json::to_string_pretty(other),
+    };
+    text.unwrap_or_default()
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// [`pretty`] of both sides of a diff, side by side on two threads.
+pub fn pretty_pair(a: &Value, b: &Value) -> (Vec<String>, Vec<String>) {
+    rayon::join(|| pretty(a), || pretty(b))
 }
 
 /// A line diff as unified-diff lines with `context` lines around each change.
