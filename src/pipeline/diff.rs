@@ -358,7 +358,10 @@ mod tests {
     #[test]
     fn changes_inside_a_renamed_element_are_under_its_new_name() {
         let a = pipeline(json!([stage("Source", "S", "s"), stage("Build", "B", "b")]));
-        let b = pipeline(json!([stage("Source", "S", "s"), stage("Compile", "B", "c")]));
+        let b = pipeline(json!([
+            stage("Source", "S", "s"),
+            stage("Compile", "B", "c")
+        ]));
         let c = diff(&a, &b);
         assert_eq!(
             ops(&c),

@@ -200,12 +200,15 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let code = e.code().unwrap_or_default();
-    let detail = match (code, e.message()) {
-        ("", _) => DisplayErrorContext(e).to_string(),
-        (c, Some(m)) => format!("{c}: {m}"),
-        (c, None) => c.to_string(),
-    };
     let status = e.raw_response().map(|r| r.status().as_u16());
+    let detail = match (code, e.message(), status) {
+        // An answer without an S3 error body (a HEAD, a proxy, a 5xx page): its
+        // status says it; the SDK's dump of the response would not.
+        ("", _, Some(s)) => format!("HTTP {s} {}", http_reason(s)),
+        ("", _, None) => DisplayErrorContext(e).to_string(),
+        (c, Some(m), _) => format!("{c}: {m}"),
+        (c, None, _) => c.to_string(),
+    };
     let kind = if CREDENTIAL_CODES.contains(&code) {
         FailureKind::Credentials
     } else if code == "AccessDenied" || code == "AllAccessDisabled" {
@@ -222,6 +225,25 @@ where
         FailureKind::Other
     };
     Failure { kind, detail }
+}
+
+/// The reason phrase of the statuses S3 answers with.
+fn http_reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        416 => "Range Not Satisfiable",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
 }
 
 fn mentions_credentials(detail: &str) -> bool {

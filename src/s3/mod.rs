@@ -250,8 +250,40 @@ pub struct Watch {
     pub bucket: String,
     /// `…/CloudTrail/REGION/`.
     pub region_prefix: String,
-    /// The last key seen per day folder (for `StartAfter`).
-    pub last_key: std::collections::BTreeMap<String, String>,
+    /// The keys seen per day folder. A poll lists from [`start_after`] the
+    /// newest of them, and only keys not seen yet are new deliveries.
+    pub seen: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+}
+
+/// How far before the newest delivery a poll lists again. CloudTrail names a
+/// file by the minute it was written plus a random suffix, so a file written in
+/// the same minute (or delivered a little late) can sort before the newest key
+/// seen: listing strictly after that key would miss it for good.
+const RELIST: chrono::Duration = chrono::Duration::minutes(15);
+
+/// Where a poll of a day folder starts listing, from the newest key seen there:
+/// the key's name up to its `YYYYMMDDTHHMMZ` stamp, with the stamp moved back by
+/// [`RELIST`]. `None` (list the whole day folder) for keys without a stamp.
+pub fn start_after(newest: &str) -> Option<String> {
+    let name_at = newest.rfind('/').map_or(0, |i| i + 1);
+    let name = &newest[name_at..];
+    let b = name.as_bytes();
+    let is_stamp = |i: usize| {
+        b.len() >= i + 14
+            && b[i..i + 8].iter().all(u8::is_ascii_digit)
+            && b[i + 8] == b'T'
+            && b[i + 9..i + 13].iter().all(u8::is_ascii_digit)
+            && b[i + 13] == b'Z'
+    };
+    let at = (0..b.len()).rev().find(|&i| is_stamp(i))?;
+    let stamp = chrono::NaiveDateTime::parse_from_str(&name[at..at + 13], "%Y%m%dT%H%M").ok()?;
+    let from = stamp.checked_sub_signed(RELIST)?;
+    Some(format!(
+        "{}{}{}",
+        &newest[..name_at + at],
+        from.format("%Y%m%dT%H%M"),
+        "Z"
+    ))
 }
 
 /// The runtime, the clients and what the loads of this process fetched.
@@ -370,11 +402,11 @@ impl Session {
             }
         }
         out.skipped += walk.skipped;
-        // The last key of each day folder: where --follow's listings start after.
-        let mut last_keys: std::collections::BTreeMap<&str, &str> = Default::default();
+        // The keys of each day folder: what --follow has already seen.
+        let mut keys: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
         for o in &walk.objects {
             if let Some(cut) = o.key.rfind('/') {
-                last_keys.insert(&o.key[..=cut], &o.key);
+                keys.entry(&o.key[..=cut]).or_default().push(&o.key);
             }
         }
         for folder in &walk.days {
@@ -391,15 +423,17 @@ impl Session {
                     out.watch.push(Watch {
                         bucket: url.bucket.clone(),
                         region_prefix: region,
-                        last_key: Default::default(),
+                        seen: Default::default(),
                     });
                     out.watch.len() - 1
                 }
             };
-            if let Some(k) = last_keys.get(folder.prefix.as_str()) {
+            if let Some(k) = keys.get(folder.prefix.as_str()) {
                 out.watch[pos]
-                    .last_key
-                    .insert(folder.prefix.clone(), k.to_string());
+                    .seen
+                    .entry(folder.prefix.clone())
+                    .or_default()
+                    .extend(k.iter().map(|k| k.to_string()));
             }
         }
         for o in walk.objects {
@@ -498,13 +532,19 @@ impl Session {
     }
 
     /// New objects in the watched day folders (today's and yesterday's, UTC),
-    /// listed after the last key seen; starts fetching them.
+    /// listed from a little before the newest key seen ([`start_after`]), and
+    /// only those not seen yet; starts fetching them.
     pub fn poll(&self, watch: &mut [Watch]) -> (Vec<Object>, Vec<InputFailure>) {
         let today = chrono::Utc::now().date_naive();
         let days = [today - chrono::Days::new(1), today];
         let mut objects = Vec::new();
         let mut failures = Vec::new();
         for w in watch.iter_mut() {
+            // Folders of days no longer watched are forgotten.
+            w.seen.retain(|prefix, _| {
+                days.iter()
+                    .any(|d| prefix.ends_with(&format!("{}/", d.format("%Y/%m/%d"))))
+            });
             let client = match self.rt.block_on(self.clients.for_bucket(&w.bucket)) {
                 Ok(c) => c,
                 Err(f) => {
@@ -520,7 +560,8 @@ impl Session {
             };
             for day in days {
                 let prefix = format!("{}{}/", w.region_prefix, day.format("%Y/%m/%d"));
-                let after = w.last_key.get(&prefix).cloned();
+                let seen = w.seen.entry(prefix.clone()).or_default();
+                let after = seen.last().and_then(|newest| start_after(newest));
                 let listed = self.rt.block_on(list(
                     &client,
                     &w.bucket,
@@ -534,9 +575,11 @@ impl Session {
                         let found: Vec<Listed> = found
                             .into_iter()
                             .filter(|o| !layout::is_digest_key(&o.key))
+                            .filter(|o| seen.insert(o.key.clone()))
                             .collect();
-                        if let Some(last) = found.iter().map(|o| o.key.clone()).max() {
-                            w.last_key.insert(prefix.clone(), last);
+                        // Keys before the listing's start are never listed again.
+                        if let Some(after) = &after {
+                            *seen = seen.split_off(after.as_str());
                         }
                         for o in found {
                             objects.push(self.fetch(&client, &w.bucket, o));
@@ -609,7 +652,13 @@ async fn download(
     }
     let resp = req.send().await.map_err(|e| {
         let f = client::classify(&e);
-        format!("cannot fetch: {}", one_line(&f.detail))
+        match f.kind {
+            client::FailureKind::AccessDenied => format!(
+                "cannot fetch: access denied ({}): the credentials need s3:GetObject on it (a public object: --no-sign-request)",
+                one_line(&f.detail)
+            ),
+            _ => format!("cannot fetch: {}", one_line(&f.detail)),
+        }
     })?;
     progress.gets.fetch_add(1, Ordering::Relaxed);
     let io_err =
@@ -666,6 +715,15 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A key or prefix of a listing made with `encoding-type=url`, decoded as the
+/// AWS CLI does (`+` is a space; a literal `+` comes as `%2B`).
+fn url_decoded(encoded: &str) -> String {
+    let spaced = encoded.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// One listing (all pages): common prefixes with a delimiter, and objects.
 async fn list(
     client: &Client,
@@ -679,7 +737,13 @@ async fn list(
     let mut objects = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut req = client.list_objects_v2().bucket(bucket).prefix(prefix);
+        // Keys come URL-encoded: raw, a key with a control character makes the
+        // whole listing unreadable XML, and with it every other object.
+        let mut req = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .encoding_type(aws_sdk_s3::types::EncodingType::Url);
         if delimiter {
             req = req.delimiter("/");
         }
@@ -694,11 +758,11 @@ async fn list(
         prefixes.extend(
             page.common_prefixes()
                 .iter()
-                .filter_map(|p| p.prefix().map(str::to_string)),
+                .filter_map(|p| p.prefix().map(url_decoded)),
         );
         objects.extend(page.contents().iter().filter_map(|o| {
             Some(Listed {
-                key: o.key()?.to_string(),
+                key: url_decoded(o.key()?),
                 etag: o.e_tag().unwrap_or_default().to_string(),
                 size: o.size().unwrap_or(0).max(0) as u64,
             })
@@ -901,6 +965,23 @@ async fn list_days(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polls_list_again_from_fifteen_minutes_before_the_newest_delivery() {
+        let folder = "AWSLogs/1/CloudTrail/us-east-1/2024/03/01/";
+        let newest = format!("{folder}1_CloudTrail_us-east-1_20240301T0010Z_B1.json.gz");
+        let from = start_after(&newest).unwrap();
+        assert_eq!(
+            from,
+            format!("{folder}1_CloudTrail_us-east-1_20240229T2355Z")
+        );
+        // A file of the same minute with a smaller suffix sorts after the start.
+        let late = format!("{folder}1_CloudTrail_us-east-1_20240301T0010Z_A0.json.gz");
+        assert!(late.as_str() > from.as_str() && late < newest);
+        // Without a stamp, the whole day folder is listed.
+        assert_eq!(start_after(&format!("{folder}export.json")), None);
+        assert_eq!(start_after("20240301T0010Z/x.json"), None);
+    }
 
     #[test]
     fn s3_urls() {
