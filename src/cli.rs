@@ -681,7 +681,9 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
     let prepared = if filter.needs_index() || !filter.fuzzy_words().is_empty() {
         let (index, report) = load_metered(&paths, opts);
         stop_if_fatal(&report, index.len())?;
-        filter.prepare_with(&index)
+        let prepared = filter.prepare_with(&index);
+        say_unmatched(&prepared.unmatched_words());
+        prepared
     } else {
         filter.prepare()
     };
@@ -861,8 +863,21 @@ fn follow_query(
 
 /// The events of `index` that match `filter`, reading raw JSON for `text:` terms.
 pub fn select(index: &crate::index::Index, filter: &Filter) -> Vec<u32> {
-    let candidates = Compiled::new(filter, index).select();
+    let compiled = Compiled::new(filter, index);
+    say_unmatched(compiled.unmatched_words());
+    let candidates = compiled.select();
     crate::query::text::keep_matching(index, filter, candidates)
+}
+
+/// "no value matches `xyz`" on stderr for each bare word that matches nothing,
+/// so an empty answer is not a silent one.
+fn say_unmatched(words: &[String]) {
+    for word in words {
+        eprintln!(
+            "trailscope: no value matches `{}`",
+            crate::sanitize::escape(word)
+        );
+    }
 }
 
 fn stats_command(args: StatsArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {

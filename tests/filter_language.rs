@@ -298,6 +298,19 @@ fn fuzzy_words_agree_between_the_index_and_the_streaming_cli() {
         let path = dir.path().to_str().unwrap();
         let r = common::run(&["query", "--format", "jsonl", "--filter", text, path]);
         assert_eq!(r.stdout.lines().count(), by_index, "{text}: {}", r.stderr);
+        // A word that matches no value says so instead of a silent 0, in the
+        // streaming query and in the subcommands that filter the index.
+        let unmatched = Compiled::new(&filter, &index).unmatched_words().to_vec();
+        assert_eq!(unmatched.is_empty(), text != "qxzqxz", "{text}");
+        let stats = common::run(&["stats", "--filter", text, path]);
+        for r in [&r, &stats] {
+            assert_eq!(
+                r.stderr.contains("no value matches `qxzqxz`"),
+                !unmatched.is_empty(),
+                "{text}: {}",
+                r.stderr
+            );
+        }
     }
 }
 

@@ -469,7 +469,9 @@ fn a_300kb_field_is_shown_whole_by_paging_through_it() {
     key(&mut app, KeyCode::Enter);
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
     let mut screens = String::new();
-    // Move the cursor to the policy line, then page through it.
+    // Move the cursor to the policy line, then page through it (it continues
+    // over lines of at most STRING_CHUNK characters, each taller than the screen).
+    let mut reached = false;
     for _ in 0..600 {
         terminal
             .draw(|f| trailscope::tui::draw::draw(f, &app))
@@ -479,8 +481,8 @@ fn a_300kb_field_is_shown_whole_by_paging_through_it() {
             panic!()
         };
         let doc = doc(d).as_ref().unwrap();
-        let at_policy = doc.plain(d.cursor.selected).contains("\"policy\"");
-        if at_policy {
+        reached |= doc.plain(d.cursor.selected).contains("\"policy\"");
+        if reached {
             key(&mut app, KeyCode::PageDown);
         } else {
             key(&mut app, KeyCode::Down);
@@ -921,6 +923,83 @@ fn background_filtering_keeps_only_the_newest_filter() {
     });
     assert_eq!(app.results.shown.len(), expected(&app, "errors"));
     assert!(app.evaluating.is_none());
+}
+
+/// In the terminal a diff view is built by a job: keys work meanwhile, the view
+/// opens when it arrives, and Esc stops waiting for it.
+#[test]
+fn a_diff_view_is_built_in_the_background() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('p'));
+    let lifetimes = app.caches.pipelines().to_vec();
+    let target = lifetimes
+        .iter()
+        .position(|l| l.versions.len() >= 2)
+        .expect("a pipeline with history");
+    for _ in 0..target {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    app.background = true;
+    let open_diff = |app: &mut App| {
+        key(app, KeyCode::End);
+        while !matches!(app.stack.last(), Some(View::Versions(v)) if matches!(v.rows[v.cursor.selected], trailscope::tui::views::versions::TimelineRow::Version(_)))
+        {
+            key(app, KeyCode::Up);
+        }
+        app.effects.clear();
+        key(app, KeyCode::Enter);
+        std::mem::take(&mut app.effects)
+            .into_iter()
+            .find_map(|e| match e {
+                Effect::BuildDiff {
+                    request,
+                    pipelines,
+                    lifetime,
+                    from,
+                    to,
+                } => Some((request, pipelines, lifetime, from, to)),
+                _ => None,
+            })
+            .expect("a diff job")
+    };
+    let build = |job: &(
+        u64,
+        std::sync::Arc<Vec<trailscope::pipeline::history::Lifetime>>,
+        usize,
+        Option<u64>,
+        u64,
+    )| {
+        Box::new(trailscope::tui::views::diff::DiffView::new(
+            &job.1[job.2],
+            job.2,
+            job.3,
+            job.4,
+        ))
+    };
+    let job = open_diff(&mut app);
+    assert!(
+        matches!(app.stack.last(), Some(View::Versions(_))),
+        "not yet"
+    );
+    app.on_msg(Msg::DiffBuilt {
+        request: job.0,
+        view: build(&job),
+    });
+    let Some(View::Diff(d)) = app.stack.last() else {
+        panic!("the diff opens when built")
+    };
+    assert_eq!(d.to, lifetimes[target].latest().unwrap().number);
+    // Esc while waiting: the late view never opens.
+    key(&mut app, KeyCode::Esc);
+    let job = open_diff(&mut app);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.diffing.is_none());
+    app.on_msg(Msg::DiffBuilt {
+        request: job.0,
+        view: build(&job),
+    });
+    assert!(matches!(app.stack.last(), Some(View::Versions(_))));
 }
 
 /// In the terminal, views whose summaries take time open once a background job

@@ -117,6 +117,29 @@ pub struct Prepared {
     newest: Option<Millis>,
 }
 
+impl Prepared {
+    /// The bare words that match no value of the loaded index: a filter with
+    /// one of them finds nothing, and the user is told why.
+    pub fn unmatched_words(&self) -> Vec<String> {
+        fn walk(nodes: &[PNode], out: &mut Vec<String>) {
+            for node in nodes {
+                match node {
+                    PNode::Leaf {
+                        cond: Cond::Fuzzy(word),
+                        accepted: Some(values),
+                        ..
+                    } if values.is_empty() => out.push(word.clone()),
+                    PNode::Leaf { .. } => {}
+                    PNode::Group { alts, .. } => alts.iter().for_each(|a| walk(a, out)),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.nodes, &mut out);
+        out
+    }
+}
+
 impl Filter {
     /// Compiles the filter for [`Self::matches_fields`]. A filter with fuzzy
     /// words or `last:` needs [`Self::prepare_with`] instead.

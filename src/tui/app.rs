@@ -48,6 +48,9 @@ pub struct App {
     /// A delivery came while the cursor was on the newest event: it goes to the
     /// new newest event when the filter's results arrive.
     pub to_tail: bool,
+    /// A diff view being built: its request, and whether it replaces the top view.
+    pub diffing: Option<(u64, bool)>,
+    diff_requests: u64,
     /// An action waiting for the summaries it needs.
     pub building: Option<super::summaries::Building>,
     pub report: LoadReport,
@@ -88,6 +91,8 @@ impl App {
             generation: 0,
             index_generation: 0,
             to_tail: false,
+            diffing: None,
+            diff_requests: 0,
             building: None,
             report,
             load,
@@ -261,6 +266,7 @@ impl App {
             }
             Msg::Wrote(result) => self.message = Some(result.unwrap_or_else(|e| e)),
             Msg::Built { generation, caches } => self.summaries_built(generation, *caches),
+            Msg::DiffBuilt { request, view } => self.diff_built(request, view),
             Msg::Evaluated {
                 generation,
                 results,
@@ -313,6 +319,10 @@ impl App {
         }
         if self.filter.editing.is_some() {
             self.filter_key(key);
+            return;
+        }
+        if key.code == KeyCode::Esc && self.diffing.take().is_some() {
+            self.message = Some("cancelled".into());
             return;
         }
         if key.code == KeyCode::Esc && self.building.take().is_some() {
@@ -378,20 +388,11 @@ impl App {
     fn apply(&mut self, transition: Transition) {
         match transition {
             Transition::Stay => {}
-            Transition::Push(target) => {
-                if let Some(view) = target.build(&self.ctx()) {
-                    self.push(view);
-                }
-            }
+            Transition::Push(target) => self.open(target, false),
             Transition::Pop => {
                 self.stack.pop();
             }
-            Transition::Replace(target) => {
-                self.stack.pop();
-                if let Some(view) = target.build(&self.ctx()) {
-                    self.push(view);
-                }
-            }
+            Transition::Replace(target) => self.open(target, true),
             Transition::Many(all) => all.into_iter().for_each(|t| self.apply(t)),
             Transition::SetFilter { filter, to_list } => {
                 self.filter.set(filter);
@@ -414,6 +415,47 @@ impl App {
                 let row = Some(row);
                 self.apply(Transition::Replace(Target::Event { event, row }));
             }
+        }
+    }
+
+    /// Opens the view `target` names on top (`replace`: instead of the top one).
+    /// In the terminal a diff view is built by a job and opens when it is ready.
+    fn open(&mut self, target: Target, replace: bool) {
+        if let (true, Target::Diff { lifetime, from, to }) = (self.background, &target)
+            && let Some(pipelines) = self.caches.pipelines_shared()
+        {
+            self.diff_requests += 1;
+            self.diffing = Some((self.diff_requests, replace));
+            self.message = Some("building the diff… (Esc: stop waiting)".into());
+            self.effects.push(Effect::BuildDiff {
+                request: self.diff_requests,
+                pipelines,
+                lifetime: *lifetime,
+                from: *from,
+                to: *to,
+            });
+            return;
+        }
+        if replace {
+            self.stack.pop();
+        }
+        if let Some(view) = target.build(&self.ctx()) {
+            self.push(view);
+        }
+    }
+
+    /// A diff view built by a job: shown if it is the one still awaited.
+    fn diff_built(&mut self, request: u64, view: Box<super::views::diff::DiffView>) {
+        match self.diffing {
+            Some((awaited, replace)) if awaited == request => {
+                self.diffing = None;
+                self.message = None;
+                if replace {
+                    self.stack.pop();
+                }
+                self.push(View::Diff(view));
+            }
+            _ => {}
         }
     }
 

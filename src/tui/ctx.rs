@@ -59,6 +59,11 @@ impl Caches {
         self.pipelines.as_deref().map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The pipeline histories, shared (for a job that reads them).
+    pub fn pipelines_shared(&self) -> Option<Arc<Vec<Lifetime>>> {
+        self.pipelines.clone()
+    }
+
     pub fn users(&self) -> &[UserSummary] {
         self.users.as_deref().map(Vec::as_slice).unwrap_or(&[])
     }

@@ -41,6 +41,15 @@ pub enum Effect {
         need: super::ctx::Summaries,
         have: super::ctx::Caches,
     },
+    /// Build a diff view (pretty-printing and line-diffing two versions of a
+    /// large pipeline takes a while); `request` tells the answer apart.
+    BuildDiff {
+        request: u64,
+        pipelines: Arc<Vec<crate::pipeline::history::Lifetime>>,
+        lifetime: usize,
+        from: Option<u64>,
+        to: u64,
+    },
 }
 
 /// A filter to apply in the background; a newer one sets `cancel`.
@@ -83,6 +92,11 @@ pub enum Msg {
     Evaluated {
         generation: u64,
         results: Box<super::ctx::Results>,
+    },
+    /// The diff view of [`Effect::BuildDiff`] `request`.
+    DiffBuilt {
+        request: u64,
+        view: Box<super::views::diff::DiffView>,
     },
     /// An event's JSON for the detail view, answering read request `request`.
     EventRead {
@@ -297,6 +311,22 @@ pub fn spawn_build(
     std::thread::spawn(move || {
         let caches = Box::new(have.built(need, &index));
         let _ = tx.send(Msg::Built { generation, caches });
+    });
+}
+
+/// Builds a diff view off the UI thread.
+pub fn spawn_diff(
+    request: u64,
+    pipelines: Arc<Vec<crate::pipeline::history::Lifetime>>,
+    lifetime: usize,
+    (from, to): (Option<u64>, u64),
+    tx: Sender<Msg>,
+) {
+    std::thread::spawn(move || {
+        if let Some(l) = pipelines.get(lifetime) {
+            let view = Box::new(super::views::diff::DiffView::new(l, lifetime, from, to));
+            let _ = tx.send(Msg::DiffBuilt { request, view });
+        }
     });
 }
 

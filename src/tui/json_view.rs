@@ -31,7 +31,9 @@ pub struct Line {
     pub comma: bool,
 }
 
-pub fn flatten(value: &Value) -> Vec<Line> {
+/// The document's lines. It takes the value, so a string moves into its line
+/// rather than being copied: a 300 MB field is not held twice.
+pub fn flatten(value: Value) -> Vec<Line> {
     let mut out = Vec::new();
     push(value, 0, None, false, &mut out);
     out
@@ -41,23 +43,68 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn push(value: &Value, depth: usize, key: Option<String>, comma: bool, out: &mut Vec<Line>) {
+/// Characters of a string per line: a longer string continues on the next lines,
+/// so no line is longer than this (a huge field pages like any other text, and
+/// drawing a screen never lays out more than a screen's worth of it).
+pub const STRING_CHUNK: usize = 4096;
+
+/// A string as one or more lines of JSON text: the first opens the quote (after
+/// the key), the last closes it (and takes the comma).
+fn push_string(s: String, depth: usize, key: Option<String>, comma: bool, out: &mut Vec<Line>) {
+    if s.len() <= STRING_CHUNK {
+        out.push(Line {
+            depth,
+            key,
+            token: Token::String(quoted(&s)),
+            comma,
+        });
+        return;
+    }
+    let mut key = key;
+    let mut rest = s.as_str();
+    let mut first = true;
+    while !rest.is_empty() {
+        let cut = rest
+            .char_indices()
+            .nth(STRING_CHUNK)
+            .map_or(rest.len(), |(i, _)| i);
+        let (chunk, after) = rest.split_at(cut);
+        let q = quoted(chunk);
+        let last = after.is_empty();
+        let text = match (first, last) {
+            (true, true) => q,
+            (true, false) => q[..q.len() - 1].to_string(),
+            (false, true) => q[1..].to_string(),
+            (false, false) => q[1..q.len() - 1].to_string(),
+        };
+        out.push(Line {
+            depth,
+            key: key.take(),
+            token: Token::String(text),
+            comma: comma && last,
+        });
+        rest = after;
+        first = false;
+    }
+}
+
+fn push(value: Value, depth: usize, key: Option<String>, comma: bool, out: &mut Vec<Line>) {
     match value {
         Value::Object(map) => {
             let at = out.len();
+            let n = map.len();
             out.push(Line {
                 depth,
                 key,
                 token: Token::Open {
                     bracket: '{',
                     close: 0,
-                    children: map.len(),
+                    children: n,
                 },
                 comma: false,
             });
-            let n = map.len();
-            for (i, (k, v)) in map.iter().enumerate() {
-                let k = quoted(k);
+            for (i, (k, v)) in map.into_iter().enumerate() {
+                let k = quoted(&k);
                 push(
                     v,
                     depth + 1,
@@ -79,18 +126,18 @@ fn push(value: &Value, depth: usize, key: Option<String>, comma: bool, out: &mut
         }
         Value::Array(items) => {
             let at = out.len();
+            let n = items.len();
             out.push(Line {
                 depth,
                 key,
                 token: Token::Open {
                     bracket: '[',
                     close: 0,
-                    children: items.len(),
+                    children: n,
                 },
                 comma: false,
             });
-            let n = items.len();
-            for (i, v) in items.iter().enumerate() {
+            for (i, v) in items.into_iter().enumerate() {
                 push(v, depth + 1, None, i + 1 < n, out);
             }
             let close = out.len();
@@ -104,12 +151,7 @@ fn push(value: &Value, depth: usize, key: Option<String>, comma: bool, out: &mut
                 *c = close;
             }
         }
-        Value::String(s) => out.push(Line {
-            depth,
-            key,
-            token: Token::String(quoted(s)),
-            comma,
-        }),
+        Value::String(s) => push_string(s, depth, key, comma, out),
         Value::Number(n) => out.push(Line {
             depth,
             key,
@@ -250,7 +292,7 @@ mod tests {
         let v: Value =
             serde_json::from_str(r#"{"b":1,"a":{"x":[true,null],"y":"s\u001b"},"c":"end"}"#)
                 .unwrap();
-        Folded::new(flatten(&v))
+        Folded::new(flatten(v))
     }
 
     fn all(f: &Folded) -> Vec<String> {
@@ -300,5 +342,30 @@ mod tests {
         );
         f.unfold_all();
         assert_eq!(f.visible.len(), 11);
+    }
+
+    #[test]
+    fn a_long_string_continues_over_lines_of_bounded_length() {
+        let long: String = "é\u{1b}x".repeat(STRING_CHUNK);
+        let v = serde_json::json!({"big": long, "after": 1});
+        let f = Folded::new(flatten(v));
+        let rows = all(&f);
+        // `{`, the string's lines, `"after": 1`, `}`.
+        let lines = &rows[1..rows.len() - 2];
+        assert_eq!(lines.len(), 3, "3 × STRING_CHUNK characters");
+        assert!(lines.iter().all(|l| l.chars().count() < STRING_CHUNK * 7));
+        assert!(lines[0].starts_with("  \"big\": \"é"));
+        assert!(lines[lines.len() - 1].ends_with("x\","));
+        // Together they are the value's JSON text, in order.
+        let text: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let l = l.strip_prefix("  ").unwrap_or(l);
+                let l = if i == 0 { &l["\"big\": ".len()..] } else { l };
+                l.trim_end_matches(',').to_string()
+            })
+            .collect();
+        assert_eq!(text, quoted(&long));
     }
 }

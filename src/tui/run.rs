@@ -7,7 +7,8 @@ use super::app::{App, Effect};
 use super::ctx::LoadState;
 use super::draw::draw;
 use super::jobs::{
-    Evaluator, Msg, spawn_build, spawn_loader, spawn_read_event, spawn_text_search, spawn_write,
+    Evaluator, Msg, spawn_build, spawn_diff, spawn_loader, spawn_read_event, spawn_text_search,
+    spawn_write,
 };
 use super::theme::Theme;
 use crate::error::CliError;
@@ -233,6 +234,13 @@ fn event_loop(
                     need,
                     have,
                 } => spawn_build(app.index.clone(), generation, need, have, tx.clone()),
+                Effect::BuildDiff {
+                    request,
+                    pipelines,
+                    lifetime,
+                    from,
+                    to,
+                } => spawn_diff(request, pipelines, lifetime, (from, to), tx.clone()),
             }
             dirty = true;
         }

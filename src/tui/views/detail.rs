@@ -39,36 +39,43 @@ impl EventDoc {
     pub fn read(index: &Index, event: u32) -> EventDoc {
         let mut error_message = None;
         let mut resources = Vec::new();
-        let (raw, doc) = match crate::load::fetch::raw_event(index, event as usize) {
-            Ok(raw) => {
-                let doc = match serde_json::from_str::<serde_json::Value>(&raw) {
-                    Ok(v) => {
-                        error_message = v
-                            .get("errorMessage")
-                            .and_then(|m| m.as_str())
-                            .map(str::to_string);
-                        if let Some(list) = v.get("resources").and_then(|r| r.as_array()) {
-                            resources = list
-                                .iter()
-                                .filter_map(|r| {
-                                    r.get("ARN")
-                                        .or(r.get("arn"))
-                                        .and_then(|a| a.as_str())
-                                        .map(str::to_string)
-                                })
-                                .collect();
-                        }
-                        Ok(Folded::new(flatten(&v)))
+        let raw = crate::load::fetch::raw_event(index, event as usize);
+        let conflict = raw
+            .as_ref()
+            .ok()
+            .and_then(|raw| crate::output::conflict_note(index, event as usize, Some(raw)));
+        let (raw, doc) = match raw {
+            Ok(raw) => match serde_json::from_str::<serde_json::Value>(&raw) {
+                Ok(v) => {
+                    error_message = v
+                        .get("errorMessage")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string);
+                    if let Some(list) = v.get("resources").and_then(|r| r.as_array()) {
+                        resources = list
+                            .iter()
+                            .filter_map(|r| {
+                                r.get("ARN")
+                                    .or(r.get("arn"))
+                                    .and_then(|a| a.as_str())
+                                    .map(str::to_string)
+                            })
+                            .collect();
                     }
-                    Err(e) => Err(format!(
+                    // A large event is not held three times (text, value, lines):
+                    // its text goes before the lines are made from the value.
+                    let raw = (raw.len() <= KEEP_RAW_BYTES).then_some(raw);
+                    (raw, Ok(Folded::new(flatten(v))))
+                }
+                Err(e) => (
+                    Some(raw),
+                    Err(format!(
                         "cannot lay out this event ({e}); its raw text follows"
                     )),
-                };
-                (Some(raw), doc)
-            }
+                ),
+            },
             Err(e) => (None, Err(e.to_string())),
         };
-        let conflict = crate::output::conflict_note(index, event as usize, raw.as_deref());
         EventDoc {
             doc,
             raw,
@@ -78,6 +85,13 @@ impl EventDoc {
         }
     }
 }
+
+/// Events up to this size keep their raw text for `Y` (copy the whole event);
+/// a larger one would be held twice, and no terminal takes it through OSC 52.
+pub const KEEP_RAW_BYTES: usize = 1 << 20;
+
+/// Of raw text that cannot be laid out, this much is shown.
+const RAW_SHOWN_BYTES: usize = 64 << 10;
 
 #[derive(Debug, Clone)]
 pub struct DetailView {
@@ -163,6 +177,10 @@ impl DetailView {
                     text: crate::load::fetch::compact(raw),
                     what: "the event's JSON",
                 },
+                None if self.doc().is_some() => Transition::Message(format!(
+                    "the event is larger than {}: too large to copy through the terminal",
+                    crate::format::human_bytes(KEEP_RAW_BYTES as u64)
+                )),
                 None => Transition::Stay,
             },
             Action::ToggleFold | Action::FoldAll | Action::UnfoldAll => {
@@ -271,7 +289,21 @@ impl DetailView {
             Err(why) => {
                 let mut lines = vec![Line::styled(escape(why).into_owned(), t.error)];
                 if let Some(raw) = &content.raw {
-                    lines.push(Line::raw(escape(raw).into_owned()));
+                    let mut cut = raw.len().min(RAW_SHOWN_BYTES);
+                    while !raw.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    lines.push(Line::raw(escape(&raw[..cut]).into_owned()));
+                    if cut < raw.len() {
+                        lines.push(Line::styled(
+                            format!(
+                                "… (the first {} of {})",
+                                crate::format::human_bytes(cut as u64),
+                                crate::format::human_bytes(raw.len() as u64)
+                            ),
+                            t.dim,
+                        ));
+                    }
                 }
                 frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
             }
