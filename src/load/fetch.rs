@@ -61,19 +61,38 @@ pub fn file_events(entry: &FileEntry, max_bytes: u64) -> Result<Vec<String>, Fet
     Ok(out)
 }
 
-/// The raw JSON of event `i`.
+/// The raw JSON of event `i`. Only that event's text is copied out of its file
+/// (the file's other events are only read past).
 pub fn raw_event(index: &Index, i: usize) -> Result<String, FetchError> {
     let ev = index.event(i);
     let entry = ev.file();
-    let mut all = file_events(entry, u64::MAX)?;
-    let ordinal = ev.ordinal();
-    if (ordinal as usize) < all.len() {
-        verified(index, i, all.swap_remove(ordinal as usize))
-    } else {
-        Err(FetchError::Missing {
+    if entry.stamp.is_some() && super::stamp(&entry.path) != entry.stamp {
+        return Err(FetchError::Changed {
             path: entry.display.clone(),
-            ordinal,
-        })
+        });
+    }
+    let ordinal = ev.ordinal() as usize;
+    let opts = super::LoadOptions {
+        max_file_bytes: u64::MAX,
+        ..Default::default()
+    };
+    let (mut seen, mut found) = (0usize, None);
+    let outcome = super::process_file(&entry.path, &opts, &mut |raw, _| {
+        if seen == ordinal {
+            found = Some(raw.to_string());
+        }
+        seen += 1;
+    });
+    match (found, outcome.error) {
+        (Some(raw), _) => verified(index, i, raw),
+        (None, Some(cause)) if seen == 0 => Err(FetchError::Unreadable {
+            path: entry.display.clone(),
+            cause,
+        }),
+        (None, _) => Err(FetchError::Missing {
+            path: entry.display.clone(),
+            ordinal: ev.ordinal(),
+        }),
     }
 }
 
