@@ -929,11 +929,33 @@ fn write_listing<'a, T, J: serde::Serialize>(
     to_json: impl Fn(&'a T) -> J,
     to_table: impl Fn(&'a [T]) -> String,
 ) -> Result<(), CliError> {
-    let text = match format {
-        TableOrJson::Json => json(&items.iter().map(to_json).collect::<Vec<_>>())?,
-        TableOrJson::Table => to_table(items),
-    };
-    write_stdout(&text)
+    match format {
+        TableOrJson::Json => write_json_array(items.iter().map(to_json)),
+        TableOrJson::Table => write_stdout(&to_table(items)),
+    }
+}
+
+/// A pretty JSON array written to stdout element by element: a listing of
+/// 500k users is not first built as one string.
+fn write_json_array<J: serde::Serialize>(items: impl Iterator<Item = J>) -> Result<(), CliError> {
+    /// Serialises the iterator as a sequence without collecting it.
+    struct Seq<I>(std::cell::RefCell<Option<I>>);
+    impl<J: serde::Serialize, I: Iterator<Item = J>> serde::Serialize for Seq<I> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let items = self.0.borrow_mut().take();
+            s.collect_seq(items.into_iter().flatten())
+        }
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written =
+        serde_json::to_writer_pretty(&mut out, &Seq(std::cell::RefCell::new(Some(items))))
+            .map_err(std::io::Error::from)
+            .and_then(|_| out.write_all(b"\n"))
+            .and_then(|_| out.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// Loads the trail and selects the events the subcommand's filter matches

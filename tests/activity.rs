@@ -307,3 +307,89 @@ fn tables_are_text() {
         repos.stdout
     );
 }
+
+/// The users summary against a plain count over every event, on a generated
+/// archive where actors have many identities, keys, addresses and accounts.
+#[test]
+fn users_agree_with_a_brute_force_count() {
+    use std::collections::BTreeMap;
+    use trailscope::load::{LoadOptions, Progress, load};
+    let (dir, _) = corpus(2_000, 21);
+    let (index, _) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    #[derive(Default)]
+    struct Want {
+        events: u64,
+        errors: u64,
+        denied: u64,
+        first: i64,
+        last: i64,
+        fields: [BTreeMap<String, u64>; 6],
+    }
+    let mut want: BTreeMap<String, Want> = BTreeMap::new();
+    for i in 0..index.len() {
+        let e = index.event(i);
+        let w = want.entry(e.actor().to_string()).or_insert(Want {
+            first: i64::MAX,
+            last: i64::MIN,
+            ..Want::default()
+        });
+        w.events += 1;
+        if !e.error().is_empty() {
+            w.errors += 1;
+            let code = e.error();
+            if code.contains("AccessDenied") || code.starts_with("Unauthorized") {
+                w.denied += 1;
+            }
+        }
+        w.first = w.first.min(e.time());
+        w.last = w.last.max(e.time());
+        let values = [
+            e.identity_type(),
+            e.account(),
+            e.source_ip(),
+            e.access_key(),
+            e.arn(),
+            e.name(),
+        ];
+        for (map, v) in w.fields.iter_mut().zip(values) {
+            if !v.is_empty() {
+                *map.entry(v.to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+    let ranked = |m: &BTreeMap<String, u64>| {
+        let mut v: Vec<(String, u64)> = m.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    };
+    let names =
+        |m: &BTreeMap<String, u64>| ranked(m).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+    let got = trailscope::activity::users::users(&index);
+    assert_eq!(got.len(), want.len());
+    assert!(
+        got.windows(2).all(|w| w[0].events >= w[1].events),
+        "most events first"
+    );
+    let many_keys = got.iter().filter(|u| u.access_keys.len() > 1).count();
+    assert!(many_keys > 0, "the archive has actors with several keys");
+    for u in &got {
+        let w = &want[&u.actor];
+        assert_eq!(
+            (u.events, u.errors, u.access_denied, u.first, u.last),
+            (w.events, w.errors, w.denied, w.first, w.last),
+            "{}",
+            u.actor
+        );
+        assert_eq!(u.types, names(&w.fields[0]), "{}", u.actor);
+        assert_eq!(u.accounts, names(&w.fields[1]), "{}", u.actor);
+        assert_eq!(u.source_ips, ranked(&w.fields[2]), "{}", u.actor);
+        assert_eq!(u.access_keys, ranked(&w.fields[3]), "{}", u.actor);
+        assert_eq!(u.arns, names(&w.fields[4]), "{}", u.actor);
+        let top: Vec<(String, u64)> = ranked(&w.fields[5]).into_iter().take(5).collect();
+        assert_eq!(u.top_events, top, "{}", u.actor);
+    }
+}

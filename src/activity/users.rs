@@ -51,7 +51,32 @@ struct Part {
 const CHUNK: usize = 1 << 16;
 const TOP_EVENTS: usize = 5;
 
-fn sorted(counts: FxHashMap<StrId, u64>, index: &Index) -> Vec<(String, u64)> {
+/// What an actor's tally counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Field {
+    Type,
+    Account,
+    Ip,
+    Key,
+    Arn,
+    Name,
+}
+
+/// (actor, field, value, events).
+type Tallied = (StrId, Field, StrId, u64);
+
+/// An actor's counts over all its identities.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    events: u64,
+    errors: u64,
+    denied: u64,
+    first: Millis,
+    last: Millis,
+}
+
+/// Values with their counts, as text, most frequent first (the empty value left out).
+fn sorted(counts: Vec<(StrId, u64)>, index: &Index) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = counts
         .into_iter()
         .filter(|(id, _)| *id != 0)
@@ -107,22 +132,9 @@ pub fn users_of(index: &Index, events: Option<&[u32]>) -> Vec<UserSummary> {
             p
         })
         .collect();
-    // Identities → actors.
-    #[derive(Default)]
-    struct Acc {
-        types: FxHashMap<StrId, u64>,
-        accounts: FxHashMap<StrId, u64>,
-        ips: FxHashMap<StrId, u64>,
-        keys: FxHashMap<StrId, u64>,
-        arns: FxHashMap<StrId, u64>,
-        names: FxHashMap<StrId, u64>,
-        events: u64,
-        errors: u64,
-        denied: u64,
-        first: Millis,
-        last: Millis,
-    }
-    let mut by_actor: FxHashMap<StrId, Acc> = FxHashMap::default();
+    // Identities → actors: one flat tally of (actor, field, value) counts, sorted
+    // and summed, instead of a map per field per actor: on an archive where every
+    // actor is distinct, six small hash maps per actor were most of the memory.
     let actor_of = |id: u32| {
         index
             .identities
@@ -130,62 +142,77 @@ pub fn users_of(index: &Index, events: Option<&[u32]>) -> Vec<UserSummary> {
             .copied()
             .unwrap_or_default()
     };
+    let mut totals: FxHashMap<StrId, Totals> = FxHashMap::default();
+    let mut tally: Vec<Tallied> = Vec::new();
     for part in parts {
+        tally.reserve(
+            part.totals.len() * 3 + part.ips.len() + part.accounts.len() + part.names.len(),
+        );
         for (id, (events, errors, denied, first, last)) in part.totals {
             let p = actor_of(id);
-            let a = by_actor.entry(p.actor).or_insert_with(|| Acc {
+            let t = totals.entry(p.actor).or_insert(Totals {
                 first: NO_TIME,
                 last: Millis::MIN,
-                ..Acc::default()
+                ..Totals::default()
             });
-            a.events += events;
-            a.errors += errors;
-            a.denied += denied;
-            a.first = a.first.min(first);
-            a.last = a.last.max(last);
-            *a.types.entry(p.kind).or_insert(0) += events;
-            *a.keys.entry(p.access_key).or_insert(0) += events;
-            *a.arns.entry(p.arn).or_insert(0) += events;
+            t.events += events;
+            t.errors += errors;
+            t.denied += denied;
+            t.first = t.first.min(first);
+            t.last = t.last.max(last);
+            tally.push((p.actor, Field::Type, p.kind, events));
+            tally.push((p.actor, Field::Key, p.access_key, events));
+            tally.push((p.actor, Field::Arn, p.arn, events));
         }
-        for (map, pick) in [(part.ips, 0u8), (part.accounts, 1), (part.names, 2)] {
-            for ((id, s), count) in map {
-                let a = by_actor.entry(actor_of(id).actor).or_default();
-                let target = match pick {
-                    0 => &mut a.ips,
-                    1 => &mut a.accounts,
-                    _ => &mut a.names,
-                };
-                *target.entry(s).or_insert(0) += count;
-            }
+        for (map, field) in [
+            (part.ips, Field::Ip),
+            (part.accounts, Field::Account),
+            (part.names, Field::Name),
+        ] {
+            tally.extend(
+                map.into_iter()
+                    .map(|((id, s), count)| (actor_of(id).actor, field, s, count)),
+            );
         }
     }
-    let mut out: Vec<UserSummary> = by_actor
-        .into_iter()
-        .map(|(actor, a)| UserSummary {
+    tally.par_sort_unstable_by_key(|&(actor, field, value, _)| (actor, field, value));
+    let mut out: Vec<UserSummary> = Vec::with_capacity(totals.len());
+    for group in tally.chunk_by(|a, b| a.0 == b.0) {
+        let actor = group[0].0;
+        let t = totals.get(&actor).copied().unwrap_or_default();
+        let mut u = UserSummary {
             actor: index.strings.get(actor).to_string(),
-            types: sorted(a.types, index).into_iter().map(|(s, _)| s).collect(),
-            accounts: sorted(a.accounts, index)
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect(),
-            events: a.events,
-            errors: a.errors,
-            access_denied: a.denied,
-            first: a.first,
-            last: if a.last == Millis::MIN {
+            events: t.events,
+            errors: t.errors,
+            access_denied: t.denied,
+            first: t.first,
+            last: if t.last == Millis::MIN {
                 NO_TIME
             } else {
-                a.last
+                t.last
             },
-            source_ips: sorted(a.ips, index),
-            access_keys: sorted(a.keys, index),
-            arns: sorted(a.arns, index).into_iter().map(|(s, _)| s).collect(),
-            top_events: sorted(a.names, index)
-                .into_iter()
-                .take(TOP_EVENTS)
-                .collect(),
-        })
-        .collect();
+            ..UserSummary::default()
+        };
+        for field in group.chunk_by(|a, b| a.1 == b.1) {
+            // Equal values are adjacent: sum them, then most frequent first.
+            let mut counts: Vec<(StrId, u64)> = Vec::new();
+            for same in field.chunk_by(|a, b| a.2 == b.2) {
+                if same[0].2 != 0 {
+                    counts.push((same[0].2, same.iter().map(|x| x.3).sum()));
+                }
+            }
+            let sorted = sorted(counts, index);
+            match field[0].1 {
+                Field::Type => u.types = sorted.into_iter().map(|(s, _)| s).collect(),
+                Field::Account => u.accounts = sorted.into_iter().map(|(s, _)| s).collect(),
+                Field::Arn => u.arns = sorted.into_iter().map(|(s, _)| s).collect(),
+                Field::Ip => u.source_ips = sorted,
+                Field::Key => u.access_keys = sorted,
+                Field::Name => u.top_events = sorted.into_iter().take(TOP_EVENTS).collect(),
+            }
+        }
+        out.push(u);
+    }
     out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.actor.cmp(&b.actor)));
     out
 }
