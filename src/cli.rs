@@ -327,21 +327,30 @@ impl FilterArgs {
             None => Filter::default(),
         };
         let one = |v: &str| quote(v);
+        // As after `field:` in a filter: a leading `=` for exact, a comma-separated
+        // list of values; a value already in quotes is taken as written (say, a user
+        // agent with a comma in it).
         let list = |v: &str| {
-            v.split(',')
-                .map(|x| quote(x.trim()))
-                .collect::<Vec<_>>()
-                .join(",")
+            let v = v.trim();
+            if v.starts_with('"') {
+                return v.to_string();
+            }
+            let (exact, rest) = match v.strip_prefix('=') {
+                Some(rest) => ("=", rest),
+                None => ("", v),
+            };
+            let items: Vec<String> = rest.split(',').map(|x| quote(x.trim())).collect();
+            format!("{exact}{}", items.join(","))
         };
         let values: [(&str, &Option<String>, &WriteValue); 17] = [
-            ("user", &self.user, &one),
-            ("key", &self.key, &one),
+            ("user", &self.user, &list),
+            ("key", &self.key, &list),
             ("ip", &self.ip, &list),
-            ("agent", &self.agent, &one),
-            ("type", &self.identity_type, &one),
-            ("repo", &self.repo, &one),
-            ("pipeline", &self.pipeline, &one),
-            ("resource", &self.resource, &one),
+            ("agent", &self.agent, &list),
+            ("type", &self.identity_type, &list),
+            ("repo", &self.repo, &list),
+            ("pipeline", &self.pipeline, &list),
+            ("resource", &self.resource, &list),
             ("id", &self.id, &list),
             ("event", &self.event, &list),
             ("source", &self.source, &list),

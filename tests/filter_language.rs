@@ -116,11 +116,18 @@ fn reference(terms: &[Term], f: &EventFields<'_>, raw: &str, newest: i64) -> boo
             Cond::Repo(m) => f.repositories.iter().any(|r| any(m, &[r])),
             Cond::Pipeline(m) => f.pipelines.iter().any(|p| any(m, &[p])),
             Cond::Resource(m) => {
+                // The ARNs straight from the raw JSON, not from the decoder.
+                let v: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
+                let arns: Vec<&str> = v["resources"]
+                    .as_array()
+                    .map(|l| l.iter().filter_map(|r| r["ARN"].as_str()).collect())
+                    .unwrap_or_default();
                 f.repositories
                     .iter()
                     .chain(f.pipelines.iter())
                     .any(|r| any(m, &[r]))
                     || any(m, &[f.resource()])
+                    || arns.iter().any(|a| any(m, &[a]))
             }
             Cond::Id(l) => l.iter().any(|id| {
                 [&f.event_id, &f.request_id, &f.shared_event_id]
@@ -138,6 +145,10 @@ fn reference(terms: &[Term], f: &EventFields<'_>, raw: &str, newest: i64) -> boo
             Cond::Errors => !f.error_code.is_empty(),
             Cond::ReadOnly => f.read_only == Some(true),
             Cond::Mutating => f.read_only == Some(false),
+            Cond::Text(s) if s.contains(['*', '?']) => {
+                let p: Vec<char> = format!("*{}*", norm(s)).chars().collect();
+                glob(&p, &norm(raw).chars().collect::<Vec<_>>())
+            }
             Cond::Text(s) => norm(raw).contains(&norm(s)),
             Cond::Group(alts) => alts.iter().any(|a| reference(a, f, raw, newest)),
             Cond::Fuzzy(_) | Cond::Conflict => {
@@ -178,6 +189,9 @@ const FILTERS: &[&str] = &[
     "pipeline:Deploy",
     "resource:infra",
     "resource:deploy | resource:payments",
+    "resource:arn:aws:s3",
+    "resource:\"arn:aws:codecommit:*:infra\"",
+    "resource:=arn:aws:s3:::*",
     "event:Git*",
     "event:GitPu?h,GetObject",
     "event:*Pipeline*",
@@ -195,6 +209,8 @@ const FILTERS: &[&str] = &[
     "last:30m errors",
     "text:GitPush",
     "text:\"us-east-1\" -text:alice",
+    "text:assumed*alice",
+    "text:\"GitPu?h\"",
     "(((event:GitPush)))",
     "event:GitPush | event:GitPull | event:GetObject | errors",
 ];

@@ -36,6 +36,7 @@ pub struct Row {
     pub identity: Identity,
     pub repos: u32,
     pub pipelines: u32,
+    pub arns: u32,
     pub flags: u8,
     pub ordinal: u32,
     /// [`content::id_hash`] of the `eventID` (0: none).
@@ -103,6 +104,7 @@ impl BatchWriter {
             | flag::encode(flag::DATA_KNOWN, flag::DATA, f.data_transferred);
         let repos = self.set(&f.repositories);
         let pipelines = self.set(&f.pipelines);
+        let arns = self.set(&f.resource_arns);
         if !f.git_refs.is_empty() {
             let refs = f
                 .git_refs
@@ -132,6 +134,7 @@ impl BatchWriter {
             },
             repos,
             pipelines,
+            arns,
             flags,
             ordinal,
             id,
@@ -229,6 +232,7 @@ impl IndexBuilder {
                 resource: g(row.resource),
                 repos: set_map[row.repos as usize],
                 pipelines: set_map[row.pipelines as usize],
+                arns: set_map[row.arns as usize],
                 flags: row.flags,
                 file: batch.file,
                 ordinal: row.ordinal,

@@ -101,6 +101,8 @@ columns! {
     repos: u32,
     /// Id into [`Index::sets`]: the event's pipelines.
     pipelines: u32,
+    /// Id into [`Index::sets`]: the ARNs of the event's `resources`.
+    arns: u32,
     flags: u8,
     file: u32,
     /// Position of the event among the events of its file.
@@ -318,6 +320,15 @@ impl<'a> EventRef<'a> {
         let index = self.index;
         index
             .set(index.cols.repos[self.i])
+            .iter()
+            .map(move |&id| index.strings.get(id))
+    }
+
+    /// The whole ARNs of the event's `resources`.
+    pub fn resource_arns(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let index = self.index;
+        index
+            .set(index.cols.arns[self.i])
             .iter()
             .map(move |&id| index.strings.get(id))
     }

@@ -46,6 +46,8 @@ pub struct EventFields<'a> {
     pub pipelines: Vec<Cow<'a, str>>,
     /// Last segment of the first `resources[].ARN`, for the list's resource column.
     pub first_resource: Cow<'a, str>,
+    /// Every `resources[].ARN`, whole, for `resource:`.
+    pub resource_arns: Vec<Cow<'a, str>>,
     /// `GitPush` references: (ref, commit).
     pub git_refs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
@@ -88,6 +90,7 @@ impl EventFields<'_> {
             repositories: self.repositories.into_iter().map(o).collect(),
             pipelines: self.pipelines.into_iter().map(o).collect(),
             first_resource: o(self.first_resource),
+            resource_arns: self.resource_arns.into_iter().map(o).collect(),
             git_refs: self
                 .git_refs
                 .into_iter()
@@ -342,6 +345,9 @@ pub fn extract(r: Record<'_>) -> EventFields<'_> {
             push_unique(&mut repos, Some(Cow::Owned(last.to_string())));
         } else if arn.contains(":codepipeline:") && is_codepipeline {
             push_unique(&mut pipelines, Some(Cow::Owned(last.to_string())));
+        }
+        if !arn.is_empty() {
+            push_unique(&mut fields.resource_arns, Some(arn));
         }
     }
     fields.repositories = repos;

@@ -249,6 +249,7 @@ fn leaf(
             .repositories
             .iter()
             .chain(f.pipelines.iter())
+            .chain(f.resource_arns.iter())
             .map(|c| c.as_ref())
             .collect();
         v.push(f.resource());
@@ -473,6 +474,7 @@ impl Col {
 enum SetCol {
     Repos,
     Pipelines,
+    Arns,
 }
 
 /// A filter compiled against one index.
@@ -610,6 +612,7 @@ impl Compiler<'_, '_> {
                 let sets = vec![
                     (SetCol::Repos, self.sets_table(&|id| ids[id as usize])),
                     (SetCol::Pipelines, self.sets_table(&|id| ids[id as usize])),
+                    (SetCol::Arns, self.sets_table(&|id| ids[id as usize])),
                 ];
                 Check::Either {
                     columns: vec![Col::Resource],
@@ -748,6 +751,7 @@ impl<'a> Compiled<'a> {
         match c {
             SetCol::Repos => &self.index.cols.repos,
             SetCol::Pipelines => &self.index.cols.pipelines,
+            SetCol::Arns => &self.index.cols.arns,
         }
     }
 

@@ -55,7 +55,7 @@ pub const FIELDS: &[Field] = &[
     f("repo", Some("--repo"), Kind::Text, "a CodeCommit repository the event names", "repo:infra  repo:=web-app"),
     f("pipeline", Some("--pipeline"), Kind::Text, "a CodePipeline pipeline the event names", "pipeline:Deploy"),
     f("id", Some("--id"), Kind::Exact, "eventID, requestID or sharedEventID: exact (no wildcards; a UUID in any case)", "id:3b7c1d2e-0f4a-4b5c-9d6e-7f8091a2b3c4  id:3E59EE4F8D5A1C2B"),
-    f("resource", Some("--resource"), Kind::Text, "any resource the event names: repositories, pipelines, the resource column", "resource:arn:aws:s3:::logs"),
+    f("resource", Some("--resource"), Kind::Text, "any resource the event names: repositories, pipelines, the resource column, each resources[].ARN whole", "resource:arn:aws:s3:::logs"),
     f("event", Some("--event"), Kind::Exact, "event name is one of the list", "event:GitPush,GitPull  event:Git*"),
     f("source", Some("--source"), Kind::Exact, "event source (codecommit means codecommit.amazonaws.com)", "source:codecommit"),
     f("account", Some("--account"), Kind::Exact, "account (recipientAccountId, else userIdentity.accountId)", "account:111122223333"),

@@ -145,12 +145,39 @@ pub fn contains_ci(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
+    if needle.contains(['*', '?']) {
+        return glob_contains(&fold(haystack), &fold(needle));
+    }
     if haystack.is_ascii() && needle.is_ascii() {
         let h = haystack.as_bytes();
         let n = needle.as_bytes();
         return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
     fold(haystack).contains(&fold(needle))
+}
+
+/// Whether some part of `text` matches `pattern`, where `*` is any run of
+/// characters and `?` any one (both already folded). The `*`-separated pieces are
+/// found left to right, each at its first place after the one before: for a
+/// match anywhere in the text, the first place is always as good as any later.
+fn glob_contains(text: &str, pattern: &str) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    let mut from = 0;
+    for piece in pattern.split('*').filter(|p| !p.is_empty()) {
+        let piece: Vec<char> = piece.chars().collect();
+        let fits = |at: usize| {
+            piece
+                .iter()
+                .zip(&text[at..])
+                .all(|(p, t)| *p == '?' || p == t)
+        };
+        let last = text.len().checked_sub(piece.len());
+        match last.and_then(|last| (from..=last).find(|&at| fits(at))) {
+            Some(at) => from = at + piece.len(),
+            None => return false,
+        }
+    }
+    true
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -758,6 +785,18 @@ pub fn expand_source(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_needles_take_wildcards() {
+        let raw = r#"{"arn":"arn:aws:sts::1:assumed-role/Dev/alice","ua":"Boto3/1.34 Python"}"#;
+        assert!(contains_ci(raw, "assumed*alice"));
+        assert!(contains_ci(raw, "ASSUMED-ROLE/D?V/"));
+        assert!(contains_ci(raw, "boto?/1.*python"));
+        assert!(!contains_ci(raw, "alice*assumed"), "pieces in order");
+        assert!(!contains_ci(raw, "dev/?lice?x"));
+        assert!(contains_ci(raw, "*"));
+        assert!(contains_ci("José", "jos?"), "folded like the rest");
+    }
     use crate::model::time::parse_event_time;
 
     const NOW: Millis = 1_709_287_200_000; // 2024-03-01T10:00:00Z
