@@ -94,6 +94,22 @@ fn help_overlay() {
     insta::assert_snapshot!(screen(&mut f, 140, 40));
 }
 
+/// The filter language at the end of the help: long examples stand on their own
+/// line and long texts wrap under their column.
+#[test]
+fn help_overlay_filter_language() {
+    for (w, h) in [(80, 24), (140, 40)] {
+        let mut f = fixture();
+        screen(&mut f, w, h);
+        key(&mut f.app, KeyCode::Char('?'));
+        key(&mut f.app, KeyCode::End);
+        insta::assert_snapshot!(
+            format!("help_filter_language_{w}x{h}"),
+            screen(&mut f, w, h)
+        );
+    }
+}
+
 #[test]
 fn error_list() {
     let mut f = fixture();

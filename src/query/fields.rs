@@ -64,7 +64,7 @@ pub const FIELDS: &[Field] = &[
     f("since", Some("--since"), Kind::Time, "at or after a time (UTC unless an offset is given; -2h is relative to now)", "since:2024-03-02T10:00  since:-2h"),
     f("until", Some("--until"), Kind::Time, "before a time", "until:2024-03-03  until:-30m"),
     f("last", Some("--last"), Kind::Span, "within this span before the newest loaded event", "last:2h  last:7d"),
-    f("text", None, Kind::Raw, "the raw event JSON contains it (searched in the background)", "text:\"Deny *\""),
+    f("text", None, Kind::Raw, "the raw event JSON contains it (* and ? are wildcards; searched in the background)", "text:\"Deny *\""),
     f("errors", Some("--errors"), Kind::Word, "has an error code", "errors"),
     f("readonly", Some("--read-only"), Kind::Word, "read-only events", "readonly"),
     f("mutating", Some("--mutating"), Kind::Word, "events that change something", "mutating"),

@@ -718,7 +718,23 @@ impl Parser<'_> {
                 }
                 Cond::Key(matches(values))
             }
-            "ip" => Cond::Ip(matches(values)),
+            "ip" => {
+                // An address with a bad prefix length is a mistake, not a substring.
+                let bad_net = |t: &str| {
+                    t.split_once('/').is_some_and(|(addr, bits)| {
+                        let max = match addr.parse::<std::net::IpAddr>() {
+                            Ok(a) if a.is_ipv4() => 32,
+                            Ok(_) => 128,
+                            Err(_) => return false,
+                        };
+                        bits.parse::<u8>().map_or(true, |b| b > max)
+                    })
+                };
+                if let Some((text, _, at)) = values.iter().find(|(t, _, _)| bad_net(t)) {
+                    return self.err(*at, format!("`ip:{text}` is not a network: the prefix length is 0–32 for IPv4, 0–128 for IPv6"));
+                }
+                Cond::Ip(matches(values))
+            }
             "agent" => Cond::Agent(matches(values)),
             "type" => Cond::Type(matches(values)),
             "repo" => Cond::Repo(matches(values)),
@@ -998,6 +1014,8 @@ mod tests {
             ("José user:", 11, "needs a value"),
             ("key:ASI", 5, "too short"),
             ("id:a,b*", 6, "without wildcards"),
+            ("ip:10.0.0.0/33", 4, "not a network"),
+            ("ip:x,2001:db8::/129", 6, "0–128 for IPv6"),
             ("()", 1, "empty group"),
             ("(errors", 1, "never closed"),
             ("errors)", 7, "closes no group"),

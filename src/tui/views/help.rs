@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 /// The filter language's syntax beyond its fields.
-const SYNTAX_HELP: [(&str, &str); 6] = [
+const SYNTAX_HELP: [(&str, &str); 8] = [
     ("a b", "both hold (AND)"),
     ("a | b   a or b", "either holds (OR); AND binds tighter"),
     ("(a | b) c", "parentheses group"),
@@ -25,7 +25,18 @@ const SYNTAX_HELP: [(&str, &str); 6] = [
         "\"quoted value\"",
         "values with spaces, commas or syntax; * and ? are wildcards",
     ),
+    (
+        "field:=value",
+        "exact: the whole value (user:=alice, repo:=web-app)",
+    ),
+    (
+        "@name",
+        "a named filter from [filters] in ~/.config/trailscope/config.toml",
+    ),
 ];
+
+/// Width of the key or example column; a longer one puts its text on the next line.
+const LEFT: usize = 22;
 
 #[derive(Debug, Clone, Default)]
 pub struct HelpView {
@@ -37,15 +48,32 @@ impl HelpView {
         centered(screen, 96, screen.height.saturating_sub(2))
     }
 
-    fn lines(t: &Theme) -> Vec<Line<'static>> {
+    /// The popup's lines at `width` (inside its border): a key or example longer
+    /// than its column puts its text on the next line, and text wraps at words
+    /// under its column, so nothing runs together or is cut at the edge.
+    fn lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
+        let row = |lines: &mut Vec<Line<'static>>, left: &str, what: &str| {
+            let indent = 2 + LEFT;
+            let wrapped = wrap_words(what, width.saturating_sub(indent).max(20));
+            let mut rest = wrapped.into_iter();
+            if left.chars().count() < LEFT {
+                let first = rest.next().unwrap_or_default();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {left:<LEFT$}"), t.key),
+                    Span::raw(first),
+                ]));
+            } else {
+                lines.push(Line::styled(format!("  {left}"), t.key));
+            }
+            for more in rest {
+                lines.push(Line::raw(format!("{:indent$}{more}", "")));
+            }
+        };
         for (title, rows) in help_sections() {
             lines.push(Line::styled(title, t.header));
             for (keys, what) in rows {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<22}"), t.key),
-                    Span::raw(what),
-                ]));
+                row(&mut lines, &keys, what);
             }
             lines.push(Line::raw(""));
         }
@@ -55,18 +83,22 @@ impl HelpView {
             (example, f.help)
         });
         for (token, what) in fields.chain(SYNTAX_HELP) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {token:<22}"), t.key),
-                Span::raw(what),
-            ]));
+            row(&mut lines, token, what);
         }
         lines
     }
 
+    fn inner_width(screen: Rect) -> usize {
+        Self::area(screen).width.saturating_sub(2) as usize
+    }
+
     /// The largest scroll that still fills the popup.
     fn max_scroll(ctx: &Ctx) -> usize {
-        let visible = Self::area(ctx.viewport.screen).height.saturating_sub(2) as usize;
-        Self::lines(ctx.theme).len().saturating_sub(visible)
+        let screen = ctx.viewport.screen;
+        let visible = Self::area(screen).height.saturating_sub(2) as usize;
+        Self::lines(ctx.theme, Self::inner_width(screen))
+            .len()
+            .saturating_sub(visible)
     }
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
@@ -82,10 +114,58 @@ impl HelpView {
         let scroll = self.scroll.min(Self::max_scroll(ctx));
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(Self::lines(ctx.theme))
+            Paragraph::new(Self::lines(ctx.theme, Self::inner_width(frame.area())))
                 .block(pane(ctx.theme, " Help · Esc closes ", true))
                 .scroll((scroll as u16, 0)),
             popup,
         );
+    }
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a word
+/// longer than a line is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            let cut = word
+                .char_indices()
+                .nth(width)
+                .map_or(word.len(), |(i, _)| i);
+            lines.push(word[..cut].to_string());
+            word = word[cut..].to_string();
+        }
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn words_wrap_within_the_width() {
+        assert_eq!(
+            wrap_words("any resource the event names: repositories", 16),
+            ["any resource the", "event names:", "repositories"]
+        );
+        assert_eq!(wrap_words("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_words("", 4), [""]);
     }
 }
