@@ -765,6 +765,37 @@ fn the_diff_scroll_stops_at_its_last_line() {
     assert_eq!(d.scroll, d.lines.len() - 2);
 }
 
+/// Typing a field's name first filters by it as a bare word (which may match
+/// nothing); its values still complete, with counts over every event, and a
+/// field name put in by Tab shows the choices, not a "needs a value" error.
+#[test]
+fn tab_completes_values_even_when_the_word_typed_first_matched_nothing() {
+    let (_d, mut app) = app();
+    app.resize(140, 40);
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "region");
+    app.apply_filter();
+    assert_eq!(app.results.shown.len(), 0, "`region` is a bare word here");
+    typ(&mut app, ":");
+    key(&mut app, KeyCode::Tab);
+    let c = app.filter.completion.clone().expect("region values");
+    assert!(c.candidates.iter().all(|(_, n)| *n > 0), "{c:?}");
+    assert!(app.filter.text.starts_with("region:"));
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typ(&mut app, "re");
+    key(&mut app, KeyCode::Tab);
+    let screen = draw_text(&app, 140, 40);
+    assert!(screen.contains("resource:"), "{screen}");
+    assert!(!screen.contains("needs a value"), "{screen}");
+    // A note that nothing completes goes with the next key.
+    typ(&mut app, "zzqq");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.message.as_deref(), Some("nothing to complete here"));
+    typ(&mut app, "x");
+    assert_eq!(app.message, None);
+}
+
 #[test]
 fn tab_completes_fields_then_values_with_counts() {
     let (_d, mut app) = app();

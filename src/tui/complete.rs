@@ -35,6 +35,10 @@ pub fn candidates(ctx: &Ctx, text: &str, cursor: usize) -> Option<(usize, Vec<(S
         start += 1;
     }
     let word: String = chars[start..cursor].iter().collect();
+    if let Some(typed) = word.strip_prefix('@') {
+        let names = named_candidates(typed, &crate::query::named::Named::global().filters);
+        return (!names.is_empty()).then_some((start, names));
+    }
     match word.split_once(':') {
         None => {
             let typed = word.to_ascii_lowercase();
@@ -78,6 +82,18 @@ pub fn candidates(ctx: &Ctx, text: &str, cursor: usize) -> Option<(usize, Vec<(S
     }
 }
 
+/// The named filters (`@name`) whose names start with `typed`.
+pub fn named_candidates(
+    typed: &str,
+    filters: &std::collections::BTreeMap<String, String>,
+) -> Vec<(String, usize)> {
+    filters
+        .keys()
+        .filter(|name| name.starts_with(typed))
+        .map(|name| (format!("@{name}"), 0))
+        .collect()
+}
+
 /// Every value of a field in the index, with its event count.
 fn field_values(ctx: &Ctx, field: &str) -> Option<Vec<(String, usize)>> {
     let index = ctx.index;
@@ -94,7 +110,13 @@ fn field_values(ctx: &Ctx, field: &str) -> Option<Vec<(String, usize)>> {
     };
     if let Some(facet) = facet {
         let k = Facet::ALL.iter().position(|f| *f == facet)?;
-        let counts = ctx.results.selection.facets.get(k)?;
+        // Counts under the filter; when it selects nothing (a word being typed
+        // that matches no value), counts over every event.
+        let filtered = ctx.results.selection.facets.get(k);
+        let counts = match filtered {
+            Some(c) if !c.is_empty() => c,
+            _ => index.distinct().unfiltered_facets.get()?.get(k)?,
+        };
         return Some(
             counts
                 .iter()
@@ -126,4 +148,26 @@ fn field_values(ctx: &Ctx, field: &str) -> Option<Vec<(String, usize)>> {
             .map(|(id, n)| (index.strings.get(id).to_string(), n))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_candidates;
+
+    #[test]
+    fn named_filters_complete_after_an_at_sign() {
+        let filters = [
+            ("pushers", "event:GitPush"),
+            ("prod-admins", "account:1"),
+            ("ci", "x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            named_candidates("p", &filters),
+            [("@prod-admins".to_string(), 0), ("@pushers".to_string(), 0)]
+        );
+        assert!(named_candidates("zz", &filters).is_empty());
+    }
 }

@@ -8,10 +8,16 @@ use super::prompt::PromptOutcome;
 use crate::format::thousands;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+const NOTHING_TO_COMPLETE: &str = "nothing to complete here";
+
 impl App {
     /// A key while the filter bar is being edited.
     pub(super) fn filter_key(&mut self, key: KeyEvent) {
         let second_line = self.filter.second_line();
+        // A note about the last Tab does not outlive the next key.
+        if self.message.as_deref() == Some(NOTHING_TO_COMPLETE) {
+            self.message = None;
+        }
         if key.code == KeyCode::Tab {
             self.complete();
         } else if let outcome @ (EditOutcome::Apply | EditOutcome::Kept) = self.filter.key(key) {
@@ -40,7 +46,7 @@ impl App {
         };
         match found {
             Some((start, candidates)) => self.filter.complete(start, candidates),
-            None => self.message = Some("nothing to complete here".into()),
+            None => self.message = Some(NOTHING_TO_COMPLETE.into()),
         }
     }
 

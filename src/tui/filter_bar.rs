@@ -246,7 +246,9 @@ impl FilterState {
             ]),
         };
         frame.render_widget(Paragraph::new(line), area);
-        if let (None, Some(c)) = (&self.error, &self.completion) {
+        // While Tab cycles, its choices are shown (a field name put in, `repo:`,
+        // is not an error worth showing yet); else the parse error, if any.
+        if let Some(c) = &self.completion {
             let mut spans = vec![Span::styled("          Tab ", t.key)];
             for (k, (value, count)) in c.candidates.iter().enumerate().take(12) {
                 let label = if *count > 0 {
@@ -267,8 +269,7 @@ impl FilterState {
                 ));
             }
             frame.render_widget(Paragraph::new(Line::from(spans)), error_area);
-        }
-        if let Some(err) = &self.error {
+        } else if let Some(err) = &self.error {
             // Point at the column: the text starts after " Filter › " (10 columns).
             let pad = " ".repeat(9 + err.column);
             let msg = format!(
