@@ -5,7 +5,7 @@ use crate::format::thousands;
 use crate::load::scan::scan;
 use crate::load::{self, LoadOptions, LoadReport, Progress};
 use crate::output::{self, stats, table};
-use crate::query::parse::quote;
+use crate::query::parse::{fold, quote};
 use crate::query::{Compiled, Cond, Filter};
 use crate::sanitize::escape;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -988,8 +988,14 @@ fn pipelines_command(
     let (index, report, selected) = load_selected(&args.filter, args.paths, opts)?;
     // Histories always come from every loaded event; the filter picks which are listed.
     let all = crate::pipeline::history::histories(&index);
-    if let Some(name) = &args.filter.pipeline
-        && all.iter().any(|l| l.name == *name)
+    // `--pipeline NAME` (or `=NAME`) naming one pipeline exactly: its history.
+    let named = args
+        .filter
+        .pipeline
+        .as_deref()
+        .map(|n| n.trim().trim_start_matches('=').trim_matches('"'));
+    if let Some(name) = named
+        && all.iter().any(|l| l.name == name)
     {
         let one: Vec<&crate::pipeline::history::Lifetime> =
             all.iter().filter(|l| l.name == *name).collect();
@@ -1007,6 +1013,16 @@ fn pipelines_command(
         };
         write_stdout(&text)?;
         return Ok(exit_status(&report, index.len(), strict));
+    }
+    if let Some(name) = named
+        && !all.iter().any(|l| fold(&l.name).contains(&fold(name)))
+    {
+        let known: std::collections::BTreeSet<&str> = all.iter().map(|l| l.name.as_str()).collect();
+        eprintln!(
+            "trailscope: no pipeline is named like `{}` ({} pipelines loaded)",
+            escape(name),
+            thousands(known.len())
+        );
     }
     let listed: Vec<crate::pipeline::history::Lifetime> = match &selected {
         None => all,

@@ -573,6 +573,15 @@ fn subcommands_take_the_same_filters() {
         "{}",
         history.stdout
     );
+    // `=NAME`, as in a term, names it too; a name no pipeline has says so.
+    let exact = common::run(&["pipelines", "--pipeline", "=web-release", path]);
+    assert_eq!(exact.stdout, history.stdout);
+    let none = common::run(&["pipelines", "--pipeline", "nosuch", path]);
+    assert!(
+        none.stderr.contains("no pipeline is named like `nosuch`"),
+        "{}",
+        none.stderr
+    );
     // diff reaches an earlier lifetime, and its JSON names both versions.
     let place = ["--account", "111122223333", "--region", "us-east-1"];
     let mut args = vec![
