@@ -36,6 +36,11 @@ pub fn append(line: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    // A filter holding a control character (pasted from a hostile value) is not
+    // kept: `cat` on the file would send it to a terminal.
+    if !keepable(line) {
+        return Ok(());
+    }
     let line = line.replace(['\n', '\r'], " ");
     let mut f = std::fs::OpenOptions::new()
         .create(true)
@@ -50,6 +55,14 @@ pub fn append(line: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether a filter may go in the history file: no control or invisible
+/// character (line breaks become spaces).
+fn keepable(line: &str) -> bool {
+    !line
+        .chars()
+        .any(|c| crate::sanitize::is_unsafe(c) && c != '\n' && c != '\r')
+}
+
 fn load_all(path: &std::path::Path) -> Vec<String> {
     std::fs::read(path)
         .map(|b| {
@@ -59,4 +72,17 @@ fn load_all(path: &std::path::Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keepable;
+
+    #[test]
+    fn filters_with_control_or_invisible_characters_are_not_kept() {
+        assert!(keepable("user:=\"José García\" event:GitPush"));
+        assert!(keepable("errors\nuser:bob"));
+        assert!(!keepable("user:=mallory\u{1b}]0;pwned\u{7}"));
+        assert!(!keepable("user:a\u{200b}b"));
+    }
 }
