@@ -153,13 +153,16 @@ fn main() {
     for word in ["deployer", "gitpush", "payments"] {
         key(&mut app, KeyCode::Char('/'));
         app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        let mut each = Vec::new();
         for c in word.chars() {
             let t = Instant::now();
             key(&mut app, KeyCode::Char(c));
             app.apply_filter();
             draw(&mut app);
             times.push(t.elapsed());
+            each.push(format!("{c} {:.1}", t.elapsed().as_secs_f64() * 1e3));
         }
+        eprintln!("fuzzy `{word}`, ms per keystroke: {}", each.join(", "));
         key(&mut app, KeyCode::Enter);
     }
     report("fuzzy search keystroke + redraw", times, 30.0, 100.0);

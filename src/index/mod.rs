@@ -316,29 +316,23 @@ impl<'a> EventRef<'a> {
         flag::decode(self.flags(), flag::DATA_KNOWN, flag::DATA)
     }
 
-    pub fn repositories(&self) -> impl Iterator<Item = &'a str> + 'a {
+    /// The strings of set `set` (one of the event's set columns).
+    fn set_strings(&self, set: u32) -> impl Iterator<Item = &'a str> + 'a {
         let index = self.index;
-        index
-            .set(index.cols.repos[self.i])
-            .iter()
-            .map(move |&id| index.strings.get(id))
+        index.set(set).iter().map(move |&id| index.strings.get(id))
+    }
+
+    pub fn repositories(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.set_strings(self.index.cols.repos[self.i])
     }
 
     /// The whole ARNs of the event's `resources`.
     pub fn resource_arns(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let index = self.index;
-        index
-            .set(index.cols.arns[self.i])
-            .iter()
-            .map(move |&id| index.strings.get(id))
+        self.set_strings(self.index.cols.arns[self.i])
     }
 
     pub fn pipelines(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let index = self.index;
-        index
-            .set(index.cols.pipelines[self.i])
-            .iter()
-            .map(move |&id| index.strings.get(id))
+        self.set_strings(self.index.cols.pipelines[self.i])
     }
 
     pub fn file(&self) -> &'a FileEntry {

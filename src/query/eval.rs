@@ -335,9 +335,11 @@ pub fn newest_time(index: &Index) -> Option<Millis> {
         .copied()
 }
 
-/// The distinct values a fuzzy word matches, with their scores. Contiguous
-/// matches win: when some value holds the word as it is typed, scattered
-/// matches are dropped; otherwise matches scoring under half the best are.
+/// The distinct values a fuzzy word matches, with a rank (higher is better).
+/// Contiguous matches win: when some value holds the word as it is typed, they
+/// are the answer (ranked by where the word is, then by length) and scattered
+/// matches are dropped; otherwise the fuzzy score ranks, and matches scoring
+/// under half the best are dropped.
 pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, candidates: &[StrId]) -> Vec<(StrId, i64)> {
     fuzzy_matches_unless(word, index, candidates, None)
 }
@@ -357,20 +359,26 @@ pub fn fuzzy_matches_unless(
     // every value only when the word is nowhere as typed (a typo).
     let needle = fold(word.text());
     let finder = memchr::memmem::Finder::new(needle.as_bytes());
-    let holds = |s: &str| {
+    let found_at = |s: &str| {
         if s.is_ascii() {
-            lowered_ascii(s, |v| finder.find(v).is_some())
+            lowered_ascii(s, |v| finder.find(v))
         } else {
-            fold(s).contains(&needle)
+            fold(s).find(&needle)
         }
     };
-    let contiguous: Vec<(StrId, i64)> = candidates
+    let held: Vec<(StrId, usize)> = candidates
         .par_iter()
-        .filter(|&&id| live() && holds(strings.get(id)))
-        .filter_map(|&id| word.score(strings.get(id)).map(|score| (id, score)))
+        .filter(|_| live())
+        .filter_map(|&id| found_at(strings.get(id)).map(|at| (id, at)))
         .collect();
-    if !contiguous.is_empty() {
-        return contiguous;
+    if !held.is_empty() {
+        // Held as typed: no fuzzy score is needed to keep them (callers use the
+        // values, not their order), and scoring 300k values that hold `d` cost
+        // more than the filter. They rank by where the word is, then by length.
+        return held
+            .into_iter()
+            .map(|(id, at)| (id, -((at as i64) * 64 + strings.get(id).len() as i64)))
+            .collect();
     }
     let scored: Vec<(StrId, i64)> = candidates
         .par_iter()

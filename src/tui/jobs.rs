@@ -107,12 +107,12 @@ pub enum Msg {
 
 /// When the loader sends the list a snapshot: the first as soon as there is
 /// something to show, then each time the event count has doubled (and at least
-/// 150 ms apart), and none once half the files are read. A snapshot is a copy of
-/// the index and the app derives its results, facets and timeline from it, so a
-/// snapshot late in the load costs as much memory as the final index while the
-/// final one is being built: stopping at half the files keeps the largest copy at
-/// about half of the archive (in practice far less) and the copies together under
-/// the size of the final index, while the list still fills in from the first second.
+/// 150 ms apart), and none once a quarter of the files are read. A snapshot is a
+/// copy of the index and the app derives its results, facets and timeline from
+/// it, and the last one is held until the final index replaces it: stopping at a
+/// quarter of the files keeps that copy at about a quarter of the archive (the
+/// browser's peak while loading is the final index plus it), while the list still
+/// fills in from the first second.
 pub fn wants_snapshot(
     events: usize,
     last_events: usize,
@@ -122,7 +122,7 @@ pub fn wants_snapshot(
 ) -> bool {
     events >= (last_events * 2).max(1000)
         && since_last >= Duration::from_millis(150)
-        && files_done.saturating_mul(2) < files_total
+        && files_done.saturating_mul(4) < files_total
 }
 
 /// Loads `paths` on a thread, sending snapshots as [`wants_snapshot`] says; with
@@ -382,7 +382,7 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn snapshots_double_and_stop_at_half_the_files() {
+    fn snapshots_double_and_stop_at_a_quarter_of_the_files() {
         let later = Duration::from_millis(200);
         // The first as soon as there is something to show.
         assert!(wants_snapshot(1_000, 0, 5, 10_000, later));
@@ -397,11 +397,11 @@ mod tests {
             10_000,
             Duration::from_millis(10)
         ));
-        // None once half the files are read: the final index comes next.
-        assert!(wants_snapshot(400_000, 200_000, 4_999, 10_000, later));
-        assert!(!wants_snapshot(400_000, 200_000, 5_000, 10_000, later));
-        // The sum of all snapshots stays under the final size: each is at most twice
-        // the previous, and the last is taken before half the files.
+        // None once a quarter of the files are read: the final index comes next.
+        assert!(wants_snapshot(400_000, 200_000, 2_499, 10_000, later));
+        assert!(!wants_snapshot(400_000, 200_000, 2_500, 10_000, later));
+        // The sum of all snapshots stays under half the final size: each is at most
+        // twice the previous, and the last is taken before a quarter of the files.
         let mut last = 0;
         let mut copied = 0;
         for files_done in 0..10_000 {
@@ -411,6 +411,6 @@ mod tests {
                 last = events;
             }
         }
-        assert!(copied <= 1_000_000, "{copied}");
+        assert!(copied <= 500_000, "{copied}");
     }
 }
