@@ -10,7 +10,10 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 /// mimalloc: the loader allocates from many threads at once; glibc's allocator
-/// made loading several times slower and fragmented the heap.
+/// made loading several times slower and fragmented the heap. Built with
+/// `no_thp` (no transparent huge pages): with them, each first touch of a 2 MB
+/// region made the kernel zero all of it, most of the 80k-stage diff's time and
+/// a tenth of a load's, for more resident memory.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
