@@ -36,29 +36,41 @@ fn verified(index: &Index, i: usize, raw: String) -> Result<String, FetchError> 
     }
 }
 
-/// Every event of one file, raw, in file order.
-pub fn file_events(entry: &FileEntry, max_bytes: u64) -> Result<Vec<String>, FetchError> {
+/// Reads `entry` again as at load time (so positions line up), passing each
+/// event's raw text to `each`; refuses a file changed since loading. The
+/// outcome's error, if any, is returned with the number of events seen.
+fn reread(
+    entry: &FileEntry,
+    max_bytes: u64,
+    each: &mut dyn FnMut(&str),
+) -> Result<(usize, Option<String>), FetchError> {
     if entry.stamp.is_some() && super::stamp(&entry.path) != entry.stamp {
         return Err(FetchError::Changed {
             path: entry.display.clone(),
         });
     }
-    // The same reading and decoding as at load time, so positions line up.
-    let mut out = Vec::new();
     let opts = super::LoadOptions {
         max_file_bytes: max_bytes,
         ..Default::default()
     };
-    let outcome = super::process_file(&entry.path, &opts, &mut |raw, _| out.push(raw.to_string()));
-    if out.is_empty()
-        && let Some(cause) = outcome.error
-    {
-        return Err(FetchError::Unreadable {
+    let mut seen = 0usize;
+    let outcome = super::process_file(&entry.path, &opts, &mut |raw, _| {
+        each(raw);
+        seen += 1;
+    });
+    Ok((seen, outcome.error))
+}
+
+/// Every event of one file, raw, in file order.
+pub fn file_events(entry: &FileEntry, max_bytes: u64) -> Result<Vec<String>, FetchError> {
+    let mut out = Vec::new();
+    match reread(entry, max_bytes, &mut |raw| out.push(raw.to_string()))? {
+        (0, Some(cause)) => Err(FetchError::Unreadable {
             path: entry.display.clone(),
             cause,
-        });
+        }),
+        _ => Ok(out),
     }
-    Ok(out)
 }
 
 /// The raw JSON of event `i`. Only that event's text is copied out of its file
@@ -66,24 +78,15 @@ pub fn file_events(entry: &FileEntry, max_bytes: u64) -> Result<Vec<String>, Fet
 pub fn raw_event(index: &Index, i: usize) -> Result<String, FetchError> {
     let ev = index.event(i);
     let entry = ev.file();
-    if entry.stamp.is_some() && super::stamp(&entry.path) != entry.stamp {
-        return Err(FetchError::Changed {
-            path: entry.display.clone(),
-        });
-    }
     let ordinal = ev.ordinal() as usize;
-    let opts = super::LoadOptions {
-        max_file_bytes: u64::MAX,
-        ..Default::default()
-    };
-    let (mut seen, mut found) = (0usize, None);
-    let outcome = super::process_file(&entry.path, &opts, &mut |raw, _| {
-        if seen == ordinal {
+    let (mut at, mut found) = (0usize, None);
+    let (seen, error) = reread(entry, u64::MAX, &mut |raw| {
+        if at == ordinal {
             found = Some(raw.to_string());
         }
-        seen += 1;
-    });
-    match (found, outcome.error) {
+        at += 1;
+    })?;
+    match (found, error) {
         (Some(raw), _) => verified(index, i, raw),
         (None, Some(cause)) if seen == 0 => Err(FetchError::Unreadable {
             path: entry.display.clone(),
