@@ -99,37 +99,61 @@ pub fn decode_bytes(bytes: &[u8], max_bytes: u64) -> Result<FileText, ReadError>
 }
 
 pub(crate) fn decode_owned(mut bytes: Vec<u8>, max_bytes: u64) -> Result<FileText, ReadError> {
+    let mut inflated = Vec::new();
+    let decoded = decode_in(&mut bytes, &mut inflated, max_bytes);
+    let truncated = decoded.truncated;
+    let gzip = decoded.inflated;
+    Ok(FileText {
+        text: if gzip { inflated } else { bytes },
+        truncated,
+    })
+}
+
+/// A file's text, borrowed from one of the two buffers [`decode_in`] was given.
+pub struct Decoded<'a> {
+    pub text: &'a [u8],
+    /// Set when the stream was cut short or reached the cap.
+    pub truncated: Option<String>,
+    /// Whether `text` is the inflated buffer (the input was gzip).
+    pub inflated: bool,
+}
+
+/// Decodes `bytes` (gzip sniffed by its magic bytes) without allocating when the
+/// buffers are big enough: gzip inflates into `inflated`, plain text is `bytes`
+/// itself (cut at the cap). The loader hands each thread's buffers from file to
+/// file, so that a 10,000-file trail does not allocate, fault in and give back a
+/// fresh pair of buffers per file.
+pub fn decode_in<'a>(
+    bytes: &'a mut Vec<u8>,
+    inflated: &'a mut Vec<u8>,
+    max_bytes: u64,
+) -> Decoded<'a> {
+    let cap = max_bytes.min(usize::MAX as u64) as usize;
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut text = Vec::new();
-        match gunzip(&bytes, max_bytes, &mut text) {
-            Gunzip::Done => Ok(FileText {
-                text,
-                truncated: None,
-            }),
-            Gunzip::Truncated(why) => Ok(FileText {
-                text,
-                truncated: Some(why),
-            }),
+        let truncated = match gunzip(bytes, max_bytes, inflated) {
+            Gunzip::Done => None,
+            Gunzip::Truncated(why) => Some(why),
             Gunzip::TooLarge => {
                 // Keep what inflated up to the cap: events before it still load.
-                text.truncate(max_bytes.min(usize::MAX as u64) as usize);
-                Ok(FileText {
-                    text,
-                    truncated: Some(too_large(max_bytes)),
-                })
+                inflated.truncate(cap);
+                Some(too_large(max_bytes))
             }
+        };
+        Decoded {
+            text: inflated,
+            truncated,
+            inflated: true,
         }
-    } else if bytes.len() as u64 > max_bytes {
-        bytes.truncate(max_bytes as usize);
-        Ok(FileText {
-            text: bytes,
-            truncated: Some(too_large(max_bytes)),
-        })
     } else {
-        Ok(FileText {
+        let truncated = (bytes.len() > cap).then(|| {
+            bytes.truncate(cap);
+            too_large(max_bytes)
+        });
+        Decoded {
             text: bytes,
-            truncated: None,
-        })
+            truncated,
+            inflated: false,
+        }
     }
 }
 
