@@ -274,7 +274,15 @@ impl IndexBuilder {
 
     /// Sorts, drops duplicates and returns the index.
     pub fn finish(mut self) -> Index {
+        // The interning maps are only for adding: freed before sorting, whose
+        // temporaries are the peak of a load.
+        self.set_ids = FxHashMap::default();
+        self.identity_ids = FxHashMap::default();
         self.sort();
+        let index = &mut self.index;
+        index.strings.shrink_to_fit();
+        index.identities.shrink_to_fit();
+        index.sets.shrink_to_fit();
         self.index
     }
 

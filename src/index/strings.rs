@@ -9,8 +9,8 @@ pub type StrId = u32;
 /// The global string table of an index: every distinct string once, back to
 /// back in pages of text, found by a hash table of ids that hashes the text
 /// itself. A string costs its bytes plus about 12 (a 4-byte end offset and the
-/// table's slot), where a `Box<str>` per string in a list and again as a map key
-/// cost about 100.
+/// table's slot, whose table is at most half empty), where a `Box<str>` per string
+/// in a list and again as a map key cost about 100.
 #[derive(Debug, Clone)]
 pub struct Strings {
     /// Text pages, each under 4 GiB so offsets fit in 32 bits.
@@ -37,6 +37,11 @@ impl Default for Strings {
         s
     }
 }
+
+/// Text pages start at this size and double up to [`PAGE_BYTES`], so a small
+/// index holds a few KB and a large one wastes at most the tail of each 1 MiB page.
+const FIRST_PAGE_BYTES: usize = 4 << 10;
+const PAGE_BYTES: usize = 1 << 20;
 
 fn hash(s: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault};
@@ -94,9 +99,15 @@ impl Strings {
             return id;
         }
         let id = ends.len() as StrId;
-        let last = pages.len() - 1;
-        if pages[last].len() + s.len() > *page_limit {
-            pages.push(String::new());
+        let last = &pages[pages.len() - 1];
+        if last.len() + s.len() > last.capacity().min(*page_limit) {
+            // A full page is never grown (growing doubles it and leaves up to half
+            // of it unused): the next one is allocated at its final size.
+            let size = (last.capacity() * 2)
+                .clamp(FIRST_PAGE_BYTES, PAGE_BYTES)
+                .min(*page_limit)
+                .max(s.len());
+            pages.push(String::with_capacity(size));
             page_starts.push(id);
         }
         let page = pages.len() - 1;
@@ -130,9 +141,30 @@ impl Strings {
     /// Bytes held: the text, the offsets and the hash table (for the README's
     /// memory figures and the tests that keep them).
     pub fn heap_bytes(&self) -> usize {
+        // hashbrown keeps buckets at most 7/8 full, a power of two of them, each
+        // a 4-byte id and a control byte.
+        let buckets = (self.table.capacity() * 8 / 7).next_power_of_two();
         self.pages.iter().map(String::capacity).sum::<usize>()
             + self.ends.capacity() * 4
-            + self.table.capacity() * 5
+            + buckets * 5
+    }
+
+    /// Drops the room kept for more strings (once a load is complete): the
+    /// offsets' doubled capacity, the last page's unused tail and an over-grown
+    /// hash table.
+    pub fn shrink_to_fit(&mut self) {
+        let Strings {
+            pages,
+            page_starts,
+            ends,
+            table,
+            ..
+        } = self;
+        ends.shrink_to_fit();
+        if let Some(last) = pages.last_mut() {
+            last.shrink_to_fit();
+        }
+        table.shrink_to_fit(|&id| hash(text_of(pages, page_starts, ends, id)));
     }
 }
 
@@ -189,10 +221,12 @@ mod tests {
         assert_eq!(s.len(), 10_001);
         assert_eq!(s.get(0), "");
         assert_eq!(s.get(99_999), "", "an unknown id reads as empty");
-        // Memory: the text plus about 12 bytes per string, not a box per string twice.
+        // Memory: the text plus at most 16 bytes per string (issue 11's budget),
+        // not a box per string twice, nor a doubled text buffer.
         let text: usize = words.iter().map(String::len).sum();
+        s.shrink_to_fit();
         assert!(
-            s.heap_bytes() <= text * 2 + 16 * words.len(),
+            s.heap_bytes() <= text + 16 * words.len(),
             "{} for {text}",
             s.heap_bytes()
         );
