@@ -20,6 +20,18 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 unsafe extern "C" {
     /// mimalloc's `mi_option_set` (linked in by `libmimalloc-sys`, the allocator's own bindings).
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    /// mimalloc's `mi_collect`: frees what it holds for reuse, `force` included
+    /// the arenas' freed blocks whose purge delay has not run out.
+    fn mi_collect(force: bool);
+}
+
+/// Gives every block freed so far back to the system now. A load calls it after
+/// each chunk of files is merged: the columns' growth frees blocks of tens of MB
+/// at a time, and whether the delayed purge got to them before the next ones were
+/// allocated decided between a 170 and a 225 MB peak in otherwise equal runs.
+pub fn return_freed_memory_now() {
+    // SAFETY: a plain call into the allocator, safe from any thread.
+    unsafe { mi_collect(true) }
 }
 
 /// Gives freed memory back to the system at once instead of after mimalloc's

@@ -41,8 +41,8 @@ pub struct Row {
     pub ordinal: u32,
     /// [`content::id_hash`] of the `eventID` (0: none).
     pub id: u64,
-    /// [`content::id_key`] of the `requestID` (0: none).
-    pub request: u128,
+    /// [`content::id_hash`] of the `requestID` (0: none).
+    pub request: u64,
     pub raw_hash: u64,
 }
 
@@ -138,7 +138,7 @@ impl BatchWriter {
             flags,
             ordinal,
             id,
-            request: content::id_key(&f.request_id),
+            request: content::id_hash(&f.request_id),
             raw_hash,
         };
         self.rows.push(row);
@@ -171,7 +171,10 @@ impl BatchWriter {
 pub struct IndexBuilder {
     index: Index,
     set_ids: FxHashMap<Box<[StrId]>, u32>,
-    identity_ids: FxHashMap<Identity, u32>,
+    /// Ids into `index.identities`, hashed by the identity they name: 5 bytes
+    /// a slot, where a map keyed by a copy of each 20-byte identity took 25
+    /// (13 MB for the 330k identities of a busy month).
+    identity_ids: hashbrown::HashTable<u32>,
     sorted: bool,
 }
 
@@ -213,11 +216,8 @@ impl IndexBuilder {
                 access_key: g(row.identity.access_key),
                 principal: g(row.identity.principal),
             };
-            let next = self.index.identities.len() as u32;
-            let identity_id = *self.identity_ids.entry(identity).or_insert(next);
-            if identity_id == next {
-                self.index.identities.push(identity);
-            }
+            let identity_id =
+                intern_identity(&mut self.identity_ids, &mut self.index.identities, identity);
             c.push(ColumnValues {
                 time: row.time,
                 source: g(row.source),
@@ -277,7 +277,8 @@ impl IndexBuilder {
         // The interning maps are only for adding: freed before sorting, whose
         // temporaries are the peak of a load.
         self.set_ids = FxHashMap::default();
-        self.identity_ids = FxHashMap::default();
+        self.identity_ids = hashbrown::HashTable::new();
+        crate::return_freed_memory_now();
         self.sort();
         let index = &mut self.index;
         index.strings.shrink_to_fit();
@@ -299,25 +300,22 @@ impl IndexBuilder {
         let in_order = (1..n).all(|i| {
             (c.time[i - 1], c.file[i - 1], c.ordinal[i - 1]) <= (c.time[i], c.file[i], c.ordinal[i])
         });
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        if !in_order {
-            order.sort_unstable_by_key(|&i| {
-                let i = i as usize;
-                (c.time[i], c.file[i], c.ordinal[i])
-            });
-        }
+        let time_order = |i: usize| (c.time[i], c.file[i], c.ordinal[i]);
         // Group by eventID (in time order within a group): drop second deliveries,
-        // flag conflicts.
+        // flag conflicts. Done before the time order is built so that the two
+        // temporaries are never held together (the peak of a load).
         // One u64 per event with an id (8 bytes, to keep the peak low): the top
-        // 32 bits of the id hash, then the event's rank in time order. A run of
-        // equal top bits is split by the full hash below.
+        // 32 bits of the id hash, then the event's position. A run of equal top
+        // bits is split by the full hash below.
         let ids = &c.event_id;
-        let mut by_id: Vec<u64> = order
-            .iter()
-            .enumerate()
-            .filter(|&(_, &i)| ids[i as usize] != 0)
-            .map(|(rank, &i)| (ids[i as usize] & !0xffff_ffff) | rank as u64)
-            .collect();
+        // Sized first: collecting from a filter grows by doubling, and each
+        // growth holds the old and the new buffer at once.
+        let mut by_id: Vec<u64> = Vec::with_capacity(ids.iter().filter(|&&id| id != 0).count());
+        by_id.extend(
+            (0..n)
+                .filter(|&i| ids[i] != 0)
+                .map(|i| (ids[i] & !0xffff_ffff) | i as u64),
+        );
         by_id.sort_unstable();
         let mut dropped = vec![false; n];
         let mut conflicts: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
@@ -326,10 +324,8 @@ impl IndexBuilder {
             .chunk_by(|a, b| a >> 32 == b >> 32)
             .filter(|r| r.len() > 1)
         {
-            let mut members: Vec<usize> = run
-                .iter()
-                .map(|&x| order[(x & 0xffff_ffff) as usize] as usize)
-                .collect();
+            let mut members: Vec<usize> = run.iter().map(|&x| (x & 0xffff_ffff) as usize).collect();
+            members.sort_unstable_by_key(|&m| time_order(m));
             if members.iter().all(|&m| ids[m] == ids[members[0]]) {
                 groups.push(members);
             } else {
@@ -343,6 +339,7 @@ impl IndexBuilder {
             }
         }
         drop(by_id);
+        crate::return_freed_memory_now();
         for members in groups {
             let first_raw = c.raw_hash[members[0]];
             let keys: Vec<u64> = if members.iter().all(|&m| c.raw_hash[m] == first_raw) {
@@ -376,12 +373,12 @@ impl IndexBuilder {
                 }
             }
         }
-        let keep: Vec<u32> = order
-            .iter()
-            .copied()
-            .filter(|&i| !dropped[i as usize])
-            .collect();
-        drop(order);
+        let mut keep: Vec<u32> = Vec::with_capacity(n - dropped.iter().filter(|&&d| d).count());
+        keep.extend((0..n as u32).filter(|&i| !dropped[i as usize]));
+        drop(dropped);
+        if !in_order {
+            keep.sort_unstable_by_key(|&i| time_order(i as usize));
+        }
         for &m in conflicts.keys() {
             self.index.cols.flags[m as usize] |= flag::CONFLICT;
         }
@@ -408,6 +405,27 @@ impl IndexBuilder {
     pub fn index(&self) -> &Index {
         &self.index
     }
+}
+
+fn identity_hash(identity: &Identity) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(identity)
+}
+
+/// The id of `identity` in `identities`, added if new.
+fn intern_identity(
+    ids: &mut hashbrown::HashTable<u32>,
+    identities: &mut Vec<Identity>,
+    identity: Identity,
+) -> u32 {
+    let hash = identity_hash(&identity);
+    if let Some(&id) = ids.find(hash, |&id| identities[id as usize] == identity) {
+        return id;
+    }
+    let id = identities.len() as u32;
+    identities.push(identity);
+    ids.insert_unique(hash, id, |&id| identity_hash(&identities[id as usize]));
+    id
 }
 
 /// Moves per-event side tables to new positions, dropping removed events.

@@ -76,9 +76,13 @@ macro_rules! columns {
             }
 
             /// Keeps the events at `order`, in that order: one column at a time,
-            /// so the peak holds one column twice, not every column.
+            /// each old column given back to the system before the next is
+            /// copied, so the peak holds one column twice, not every column.
             pub fn permute(&mut self, order: &[u32]) {
-                $( permute(&mut self.$name, order); )*
+                $(
+                    permute(&mut self.$name, order);
+                    crate::return_freed_memory_now();
+                )*
             }
         }
     };
@@ -112,9 +116,9 @@ columns! {
     /// [`content::id_hash`](crate::model::content::id_hash) of the `eventID`
     /// (0: none): duplicates are found by it, and `id:` matches it.
     event_id: u64,
-    /// [`content::id_key`](crate::model::content::id_key) of the `requestID`:
-    /// 16 bytes, not a string (0: none).
-    request_id: u128,
+    /// [`content::id_hash`](crate::model::content::id_hash) of the `requestID`
+    /// (0: none): 8 bytes, not a string; `id:` matches it.
+    request_id: u64,
 }
 
 /// Keeps `column[order[k]]` for each `k`, in that order. (Gathering into a new

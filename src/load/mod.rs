@@ -232,6 +232,7 @@ impl Loader {
                     .collect::<Vec<FileResult>>()
             },
         );
+        crate::return_freed_memory_now();
         if start < end {
             *pending = Some((start, results));
         }

@@ -36,22 +36,34 @@ pub struct Stats {
 
 const TOP: usize = 20;
 
-fn top(counts: Vec<usize>, index: &Index) -> Vec<(String, usize)> {
-    let mut pairs: Vec<(String, usize)> = counts
+fn top(counts: Vec<u32>, index: &Index) -> Vec<(String, usize)> {
+    // Ranked by id and count, and only the top few made into strings: an
+    // all-distinct trail has as many actors as events.
+    let mut pairs: Vec<(u32, u32)> = counts
         .into_iter()
         .enumerate()
         .filter(|&(_, n)| n > 0)
-        .map(|(id, n)| (index.strings.get(id as u32).to_string(), n))
+        .map(|(id, n)| (id as u32, n))
         .collect();
-    pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    pairs.truncate(TOP);
+    let ranked = |a: &(u32, u32), b: &(u32, u32)| {
+        b.1.cmp(&a.1)
+            .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
+    };
+    if pairs.len() > TOP {
+        pairs.select_nth_unstable_by(TOP, ranked);
+        pairs.truncate(TOP);
+    }
+    pairs.sort_by(ranked);
     pairs
+        .into_iter()
+        .map(|(id, n)| (index.strings.get(id).to_string(), n as usize))
+        .collect()
 }
 
 /// Stats over `selected` events of the index (all of them when unfiltered).
 pub fn compute(index: &Index, report: &LoadReport, selected: &[u32]) -> Stats {
     let n = index.strings.len();
-    let (mut src, mut ev, mut actor) = (vec![0usize; n], vec![0usize; n], vec![0usize; n]);
+    let (mut src, mut ev, mut actor) = (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
     let (mut first, mut last) = (NO_TIME, i64::MIN);
     let mut conflicts = 0;
     for &i in selected {

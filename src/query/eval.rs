@@ -410,9 +410,10 @@ enum Check {
         identities: Option<Vec<bool>>,
         sets: Vec<(SetCol, Vec<bool>)>,
     },
-    /// `eventID` hashes and `requestID`/`sharedEventID` keys to look for.
+    /// The ids' hashes (as the `eventID` and `requestID` columns hold them) and
+    /// keys (as the sparse `sharedEventID` map holds them) to look for.
     Ids {
-        events: FxHashSet<u64>,
+        hashes: FxHashSet<u64>,
         keys: FxHashSet<u128>,
     },
     Since(i64),
@@ -637,7 +638,7 @@ impl Compiler<'_, '_> {
             (Cond::Region(_), Some((m, _))) => column(Col::Region, m),
             (Cond::ErrorCode(_), Some((m, _))) => column(Col::Error, m),
             (Cond::Id(ids), _) => Check::Ids {
-                events: ids.iter().map(|id| content::id_hash(id)).collect(),
+                hashes: ids.iter().map(|id| content::id_hash(id)).collect(),
                 keys: ids.iter().map(|id| content::id_key(id)).collect(),
             },
             (Cond::Since(t), _) => Check::Since(*t),
@@ -781,10 +782,10 @@ impl<'a> Compiled<'a> {
                     || columns.iter().any(|&c| strings[self.col(c)[i] as usize])
                     || sets.iter().any(|(c, t)| t[self.set_col(*c)[i] as usize])
             }
-            Check::Ids { events, keys } => {
+            Check::Ids { hashes, keys } => {
                 let cols = &self.index.cols;
-                events.contains(&cols.event_id[i])
-                    || keys.contains(&cols.request_id[i])
+                hashes.contains(&cols.event_id[i])
+                    || hashes.contains(&cols.request_id[i])
                     || (!self.index.shared_ids.is_empty()
                         && self
                             .index
