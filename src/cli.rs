@@ -936,11 +936,17 @@ fn write_listing<'a, T, J: serde::Serialize>(
     format: TableOrJson,
     items: &'a [T],
     to_json: impl Fn(&'a T) -> J,
-    to_table: impl Fn(&'a [T]) -> String,
+    write_table: impl Fn(&'a [T], &mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), CliError> {
     match format {
         TableOrJson::Json => write_json_array(items.iter().map(to_json)),
-        TableOrJson::Table => write_stdout(&to_table(items)),
+        TableOrJson::Table => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match write_table(items, &mut out).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
     }
 }
 
@@ -1047,7 +1053,7 @@ fn pipelines_command(
         args.format,
         &listed,
         output::pipelines::lifetime_json,
-        output::pipelines::lifetimes_table,
+        |all, out| out.write_all(output::pipelines::lifetimes_table(all).as_bytes()),
     )?;
     Ok(exit_status(&report, index.len(), strict))
 }
@@ -1148,11 +1154,12 @@ fn diff_command(args: DiffArgs, opts: &LoadOptions, strict: bool) -> Result<i32,
 fn users_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliError> {
     let (index, report, selected) = load_selected(&args.filter, args.paths, opts)?;
     let all = crate::activity::users::users_of(&index, selected.as_deref());
+    drop(selected);
     write_listing(
         args.format,
         &all,
-        output::activity::user_json,
-        output::activity::users_table,
+        |u| output::activity::user_json(u, &index),
+        |all, out| output::activity::write_users_table(all, &index, out),
     )?;
     Ok(exit_status(&report, index.len(), strict))
 }
@@ -1165,7 +1172,7 @@ fn repos_command(args: ActivityArgs, opts: &LoadOptions, strict: bool) -> Result
         args.format,
         &all,
         output::activity::repo_json,
-        output::activity::repos_table,
+        |all, out| out.write_all(output::activity::repos_table(all).as_bytes()),
     )?;
     Ok(exit_status(&report, index.len(), strict))
 }

@@ -374,22 +374,49 @@ fn users_agree_with_a_brute_force_count() {
         got.windows(2).all(|w| w[0].events >= w[1].events),
         "most events first"
     );
-    let many_keys = got.iter().filter(|u| u.access_keys.len() > 1).count();
+    use trailscope::activity::users::Field;
+    let many_keys = got.iter().filter(|u| u.field(Field::Key).len() > 1).count();
     assert!(many_keys > 0, "the archive has actors with several keys");
+    let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
+    let owned_counts = |v: Vec<(&str, u64)>| {
+        v.into_iter()
+            .map(|(s, n)| (s.to_string(), n))
+            .collect::<Vec<_>>()
+    };
     for u in &got {
-        let w = &want[&u.actor];
+        let actor = u.actor_text(&index);
+        let w = &want[actor];
         assert_eq!(
             (u.events, u.errors, u.access_denied, u.first, u.last),
             (w.events, w.errors, w.denied, w.first, w.last),
-            "{}",
-            u.actor
+            "{actor}"
         );
-        assert_eq!(u.types, names(&w.fields[0]), "{}", u.actor);
-        assert_eq!(u.accounts, names(&w.fields[1]), "{}", u.actor);
-        assert_eq!(u.source_ips, ranked(&w.fields[2]), "{}", u.actor);
-        assert_eq!(u.access_keys, ranked(&w.fields[3]), "{}", u.actor);
-        assert_eq!(u.arns, names(&w.fields[4]), "{}", u.actor);
+        assert_eq!(
+            owned(u.texts(Field::Type, &index)),
+            names(&w.fields[0]),
+            "{actor}"
+        );
+        assert_eq!(
+            owned(u.texts(Field::Account, &index)),
+            names(&w.fields[1]),
+            "{actor}"
+        );
+        assert_eq!(
+            owned_counts(u.counted(Field::Ip, &index)),
+            ranked(&w.fields[2]),
+            "{actor}"
+        );
+        assert_eq!(
+            owned_counts(u.counted(Field::Key, &index)),
+            ranked(&w.fields[3]),
+            "{actor}"
+        );
+        assert_eq!(
+            owned(u.texts(Field::Arn, &index)),
+            names(&w.fields[4]),
+            "{actor}"
+        );
         let top: Vec<(String, u64)> = ranked(&w.fields[5]).into_iter().take(5).collect();
-        assert_eq!(u.top_events, top, "{}", u.actor);
+        assert_eq!(owned_counts(u.counted(Field::Name, &index)), top, "{actor}");
     }
 }

@@ -410,7 +410,11 @@ fn users_view_sorts_and_filters_to_an_actor() {
             .iter()
             .all(|&i| app.index.event(i as usize).actor() == actor)
     );
-    let expected = users.iter().find(|u| u.actor == actor).unwrap().events as usize;
+    let expected = users
+        .iter()
+        .find(|u| u.actor_text(&app.index) == actor)
+        .unwrap()
+        .events as usize;
     assert_eq!(app.results.shown.len(), expected);
 }
 

@@ -7,24 +7,39 @@ use crate::model::{Millis, NO_TIME};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+/// One actor's activity. Values are string ids into the index they were built
+/// from (resolve them with [`UserSummary::texts`]): on an archive where every
+/// actor is distinct there are as many summaries as events, and a `String` per
+/// value made the users view 3× the size of the index.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserSummary {
-    pub actor: String,
-    /// Identity types seen for this actor, most frequent first.
-    pub types: Vec<String>,
-    pub accounts: Vec<String>,
+    pub actor: StrId,
     pub events: u64,
     pub errors: u64,
     pub access_denied: u64,
     pub first: Millis,
     pub last: Millis,
-    /// (IP, events), most frequent first.
-    pub source_ips: Vec<(String, u64)>,
-    pub access_keys: Vec<(String, u64)>,
-    pub arns: Vec<String>,
-    /// (event name, count), most frequent first.
-    pub top_events: Vec<(String, u64)>,
+    /// Each field's values with their event counts, most frequent first, the
+    /// fields one after another in [`Field`] order.
+    values: Box<[(StrId, u32)]>,
+    /// Where each field's values end in `values`.
+    ends: [u32; FIELDS],
 }
+
+/// What a summary lists per actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    /// Identity types seen for this actor.
+    Type,
+    Account,
+    Ip,
+    Key,
+    Arn,
+    /// Event names: the [`TOP_EVENTS`] most frequent only.
+    Name,
+}
+
+const FIELDS: usize = 6;
 
 impl UserSummary {
     /// Share of events denied access (0.0–1.0).
@@ -34,6 +49,36 @@ impl UserSummary {
         } else {
             self.access_denied as f64 / self.events as f64
         }
+    }
+
+    /// The values of `field` with their counts, most frequent first.
+    pub fn field(&self, field: Field) -> &[(StrId, u32)] {
+        let k = field as usize;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        self.values
+            .get(start..self.ends[k] as usize)
+            .unwrap_or_default()
+    }
+
+    /// The values of `field` as text, most frequent first.
+    pub fn texts<'a>(&self, field: Field, index: &'a Index) -> Vec<&'a str> {
+        self.field(field)
+            .iter()
+            .map(|&(id, _)| index.strings.get(id))
+            .collect()
+    }
+
+    /// The values of `field` as text with their counts, most frequent first.
+    pub fn counted<'a>(&self, field: Field, index: &'a Index) -> Vec<(&'a str, u64)> {
+        self.field(field)
+            .iter()
+            .map(|&(id, n)| (index.strings.get(id), n as u64))
+            .collect()
+    }
+
+    /// The actor's name as text.
+    pub fn actor_text<'a>(&self, index: &'a Index) -> &'a str {
+        index.strings.get(self.actor)
     }
 }
 
@@ -51,17 +96,6 @@ struct Part {
 const CHUNK: usize = 1 << 16;
 const TOP_EVENTS: usize = 5;
 
-/// What an actor's tally counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Field {
-    Type,
-    Account,
-    Ip,
-    Key,
-    Arn,
-    Name,
-}
-
 /// (actor, field, value, events).
 type Tallied = (StrId, Field, StrId, u64);
 
@@ -75,15 +109,13 @@ struct Totals {
     last: Millis,
 }
 
-/// Values with their counts, as text, most frequent first (the empty value left out).
-fn sorted(counts: Vec<(StrId, u64)>, index: &Index) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = counts
-        .into_iter()
-        .filter(|(id, _)| *id != 0)
-        .map(|(id, n)| (index.strings.get(id).to_string(), n))
-        .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
+/// Values with their counts, most frequent first, then by text (the empty value left out).
+fn ranked(counts: &mut Vec<(StrId, u32)>, index: &Index) {
+    counts.retain(|(id, _)| *id != 0);
+    counts.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
+    });
 }
 
 /// Every actor in the index, most events first.
@@ -177,11 +209,30 @@ pub fn users_of(index: &Index, events: Option<&[u32]>) -> Vec<UserSummary> {
     }
     tally.par_sort_unstable_by_key(|&(actor, field, value, _)| (actor, field, value));
     let mut out: Vec<UserSummary> = Vec::with_capacity(totals.len());
+    let mut values: Vec<(StrId, u32)> = Vec::new();
     for group in tally.chunk_by(|a, b| a.0 == b.0) {
         let actor = group[0].0;
         let t = totals.get(&actor).copied().unwrap_or_default();
-        let mut u = UserSummary {
-            actor: index.strings.get(actor).to_string(),
+        values.clear();
+        let mut ends = [0u32; FIELDS];
+        let mut fields = group.chunk_by(|a, b| a.1 == b.1).peekable();
+        for (k, end) in ends.iter_mut().enumerate() {
+            let field = fields.next_if(|f| f[0].1 as usize == k);
+            let mut counts: Vec<(StrId, u32)> = Vec::new();
+            // Equal values are adjacent: sum them, then most frequent first.
+            for same in field.unwrap_or_default().chunk_by(|a, b| a.2 == b.2) {
+                let n: u64 = same.iter().map(|x| x.3).sum();
+                counts.push((same[0].2, n.min(u32::MAX as u64) as u32));
+            }
+            ranked(&mut counts, index);
+            if k == Field::Name as usize {
+                counts.truncate(TOP_EVENTS);
+            }
+            values.extend(counts);
+            *end = values.len() as u32;
+        }
+        out.push(UserSummary {
+            actor,
             events: t.events,
             errors: t.errors,
             access_denied: t.denied,
@@ -191,28 +242,15 @@ pub fn users_of(index: &Index, events: Option<&[u32]>) -> Vec<UserSummary> {
             } else {
                 t.last
             },
-            ..UserSummary::default()
-        };
-        for field in group.chunk_by(|a, b| a.1 == b.1) {
-            // Equal values are adjacent: sum them, then most frequent first.
-            let mut counts: Vec<(StrId, u64)> = Vec::new();
-            for same in field.chunk_by(|a, b| a.2 == b.2) {
-                if same[0].2 != 0 {
-                    counts.push((same[0].2, same.iter().map(|x| x.3).sum()));
-                }
-            }
-            let sorted = sorted(counts, index);
-            match field[0].1 {
-                Field::Type => u.types = sorted.into_iter().map(|(s, _)| s).collect(),
-                Field::Account => u.accounts = sorted.into_iter().map(|(s, _)| s).collect(),
-                Field::Arn => u.arns = sorted.into_iter().map(|(s, _)| s).collect(),
-                Field::Ip => u.source_ips = sorted,
-                Field::Key => u.access_keys = sorted,
-                Field::Name => u.top_events = sorted.into_iter().take(TOP_EVENTS).collect(),
-            }
-        }
-        out.push(u);
+            values: values.as_slice().into(),
+            ends,
+        });
     }
-    out.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.actor.cmp(&b.actor)));
+    drop(tally);
+    out.sort_by(|a, b| {
+        b.events
+            .cmp(&a.events)
+            .then_with(|| index.strings.get(a.actor).cmp(index.strings.get(b.actor)))
+    });
     out
 }

@@ -1,7 +1,9 @@
 //! `trailscope users` and `trailscope repos`: tables and JSON.
 
 use crate::activity::repos::{RECENT, RepoSummary};
-use crate::activity::users::UserSummary;
+use crate::activity::users::{Field, UserSummary};
+use crate::format::thousands;
+use crate::index::Index;
 use crate::model::NO_TIME;
 use crate::model::time::format_time;
 use serde::Serialize;
@@ -15,7 +17,7 @@ pub struct UserJson<'a> {
     pub actor: &'a str,
     #[serde(rename = "type")]
     pub kind: String,
-    pub accounts: &'a [String],
+    pub accounts: Vec<&'a str>,
     pub events: u64,
     pub errors: u64,
     pub access_denied: u64,
@@ -23,7 +25,7 @@ pub struct UserJson<'a> {
     pub last: Option<String>,
     pub source_ips: Vec<&'a str>,
     pub access_keys: Vec<&'a str>,
-    pub arns: &'a [String],
+    pub arns: Vec<&'a str>,
     pub top_events: Vec<TopEvent<'a>>,
 }
 
@@ -33,57 +35,61 @@ pub struct TopEvent<'a> {
     pub count: u64,
 }
 
-pub fn user_json(u: &UserSummary) -> UserJson<'_> {
+pub fn user_json<'a>(u: &UserSummary, index: &'a Index) -> UserJson<'a> {
     UserJson {
-        actor: &u.actor,
-        kind: u.types.join(","),
-        accounts: &u.accounts,
+        actor: u.actor_text(index),
+        kind: u.texts(Field::Type, index).join(","),
+        accounts: u.texts(Field::Account, index),
         events: u.events,
         errors: u.errors,
         access_denied: u.access_denied,
         first: time(u.first),
         last: time(u.last),
-        source_ips: u.source_ips.iter().map(|(s, _)| s.as_str()).collect(),
-        access_keys: u.access_keys.iter().map(|(s, _)| s.as_str()).collect(),
-        arns: &u.arns,
+        source_ips: u.texts(Field::Ip, index),
+        access_keys: u.texts(Field::Key, index),
+        arns: u.texts(Field::Arn, index),
         top_events: u
-            .top_events
-            .iter()
-            .map(|(e, n)| TopEvent {
-                event: e,
-                count: *n,
-            })
+            .counted(Field::Name, index)
+            .into_iter()
+            .map(|(event, count)| TopEvent { event, count })
             .collect(),
     }
 }
 
-pub fn users_table(all: &[UserSummary]) -> String {
-    let rows: Vec<Vec<String>> = all
-        .iter()
-        .map(|u| {
-            vec![
-                if u.actor.is_empty() {
-                    "(none)".into()
-                } else {
-                    u.actor.clone()
-                },
-                u.types.join(","),
-                u.accounts.join(","),
-                u.events.to_string(),
-                format!("{} ({:.0}% denied)", u.errors, u.denied_share() * 100.0),
-                time(u.first).unwrap_or_else(|| "-".into()),
-                time(u.last).unwrap_or_else(|| "-".into()),
-                u.source_ips.len().to_string(),
-                u.top_events
-                    .iter()
-                    .take(3)
-                    .map(|(e, n)| format!("{e} {n}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ]
-        })
-        .collect();
-    super::table::render(
+/// The `users` table, written row by row.
+pub fn write_users_table(
+    all: &[UserSummary],
+    index: &Index,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let row = |u: &UserSummary| {
+        let actor = u.actor_text(index);
+        vec![
+            if actor.is_empty() {
+                "(none)".into()
+            } else {
+                actor.to_string()
+            },
+            u.texts(Field::Type, index).join(","),
+            u.texts(Field::Account, index).join(","),
+            thousands(u.events as usize),
+            format!(
+                "{} ({:.0}% denied)",
+                thousands(u.errors as usize),
+                u.denied_share() * 100.0
+            ),
+            time(u.first).unwrap_or_else(|| "-".into()),
+            time(u.last).unwrap_or_else(|| "-".into()),
+            u.field(Field::Ip).len().to_string(),
+            u.counted(Field::Name, index)
+                .iter()
+                .take(3)
+                .map(|(e, n)| format!("{e} {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]
+    };
+    super::table::write(
         &[
             "ACTOR",
             "TYPE",
@@ -95,8 +101,9 @@ pub fn users_table(all: &[UserSummary]) -> String {
             "IPS",
             "TOP EVENTS",
         ],
-        &rows,
         &[40, 20, 28, 9, 18, 20, 20, 5, 60],
+        || all.iter().map(row),
+        out,
     )
 }
 

@@ -35,28 +35,39 @@ pub fn pad(text: &str, width: usize) -> String {
 
 /// Renders rows under a header; `max_widths[i]` caps column `i`.
 pub fn render(header: &[&str], rows: &[Vec<String>], max_widths: &[usize]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .enumerate()
-                .map(|(i, c)| truncate(&escape(c), *max_widths.get(i).unwrap_or(&60)))
-                .collect()
-        })
-        .collect();
+    let mut out = Vec::new();
+    // Writing to a vector cannot fail.
+    let _ = write(header, max_widths, || rows.iter().cloned(), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes rows under a header; `max_widths[i]` caps column `i`. The rows are made
+/// twice, once to measure the columns and once to write them, so a listing of
+/// half a million actors is never held as cells all at once.
+pub fn write<I: Iterator<Item = Vec<String>>>(
+    header: &[&str],
+    max_widths: &[usize],
+    rows: impl Fn() -> I,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let cells = |r: Vec<String>| -> Vec<String> {
+        r.iter()
+            .enumerate()
+            .map(|(i, c)| truncate(&escape(c), *max_widths.get(i).unwrap_or(&60)))
+            .collect()
+    };
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for r in &cells {
+    for r in rows().map(cells) {
         for (i, c) in r.iter().enumerate() {
             if i < widths.len() {
                 widths[i] = widths[i].max(c.width());
             }
         }
     }
-    let mut out = String::new();
-    let line = |cols: Vec<&str>, out: &mut String| {
+    let line = |cols: &[&str], out: &mut dyn std::io::Write| {
         let last = cols.len().saturating_sub(1);
         let mut s = String::new();
-        for (i, c) in cols.into_iter().enumerate() {
+        for (i, c) in cols.iter().enumerate() {
             if i == last {
                 s.push_str(c);
             } else {
@@ -64,14 +75,14 @@ pub fn render(header: &[&str], rows: &[Vec<String>], max_widths: &[usize]) -> St
                 s.push_str("  ");
             }
         }
-        out.push_str(s.trim_end());
-        out.push('\n');
+        out.write_all(s.trim_end().as_bytes())?;
+        out.write_all(b"\n")
     };
-    line(header.to_vec(), &mut out);
-    for r in &cells {
-        line(r.iter().map(|s| s.as_str()).collect(), &mut out);
+    line(header, out)?;
+    for r in rows().map(cells) {
+        line(&r.iter().map(String::as_str).collect::<Vec<_>>(), out)?;
     }
-    out
+    Ok(())
 }
 
 /// One CSV field (RFC 4180 quoting), control characters escaped. A field that a

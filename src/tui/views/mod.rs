@@ -178,7 +178,10 @@ pub fn open(action: Action, caches: &mut Caches, index: &Index) -> Result<View, 
         }
         _ => {
             caches.build_users(index);
-            Ok(View::Users(Box::new(users::UsersView::new(caches.users()))))
+            Ok(View::Users(Box::new(users::UsersView::new(
+                caches.users(),
+                index,
+            ))))
         }
     }
 }

@@ -2,8 +2,9 @@
 //! the selected actor's identity, keys, addresses and top events.
 
 use super::{Transition, movement};
-use crate::activity::users::UserSummary;
+use crate::activity::users::{Field, UserSummary};
 use crate::format::thousands;
+use crate::index::Index;
 use crate::model::time::format_time_short;
 use crate::query::Facet;
 use crate::sanitize::escape;
@@ -81,38 +82,41 @@ pub struct UsersView {
 }
 
 impl UsersView {
-    pub fn new(users: &[UserSummary]) -> UsersView {
+    pub fn new(users: &[UserSummary], index: &Index) -> UsersView {
         let mut v = UsersView {
             cursor: Cursor::default(),
             sort: UserColumn::Events,
             descending: true,
             order: Vec::new(),
         };
-        v.sort_by(users);
+        v.sort_by(users, index);
         v
     }
 
     /// Re-sorts by the current column, keeping the selected user selected.
-    pub fn sort_by(&mut self, users: &[UserSummary]) {
+    pub fn sort_by(&mut self, users: &[UserSummary], index: &Index) {
         let selected = self.order.get(self.cursor.selected).copied();
         let mut order: Vec<usize> = (0..users.len()).collect();
         let key = |u: &UserSummary| -> (i128, String) {
             match self.sort {
-                UserColumn::Actor => (0, u.actor.to_lowercase()),
-                UserColumn::Type => (0, u.types.join(",")),
-                UserColumn::Accounts => (u.accounts.len() as i128, u.accounts.join(",")),
+                UserColumn::Actor => (0, u.actor_text(index).to_lowercase()),
+                UserColumn::Type => (0, u.texts(Field::Type, index).join(",")),
+                UserColumn::Accounts => (
+                    u.field(Field::Account).len() as i128,
+                    u.texts(Field::Account, index).join(","),
+                ),
                 UserColumn::Events => (u.events as i128, String::new()),
                 UserColumn::Errors => (u.errors as i128, String::new()),
                 UserColumn::Denied => ((u.denied_share() * 1e6) as i128, String::new()),
                 UserColumn::First => (u.first as i128, String::new()),
                 UserColumn::Last => (u.last as i128, String::new()),
-                UserColumn::Ips => (u.source_ips.len() as i128, String::new()),
+                UserColumn::Ips => (u.field(Field::Ip).len() as i128, String::new()),
             }
         };
         order.sort_by(|&a, &b| {
             let o = key(&users[a])
                 .cmp(&key(&users[b]))
-                .then_with(|| users[a].actor.cmp(&users[b].actor));
+                .then_with(|| users[a].actor_text(index).cmp(users[b].actor_text(index)));
             if self.descending { o.reverse() } else { o }
         });
         self.order = order;
@@ -122,7 +126,7 @@ impl UsersView {
     }
 
     /// Moves the sort to the next column (text columns ascending, numbers descending).
-    pub fn next_sort(&mut self, users: &[UserSummary]) {
+    pub fn next_sort(&mut self, users: &[UserSummary], index: &Index) {
         let k = UserColumn::ALL
             .iter()
             .position(|c| *c == self.sort)
@@ -132,12 +136,12 @@ impl UsersView {
             self.sort,
             UserColumn::Actor | UserColumn::Type | UserColumn::Accounts
         );
-        self.sort_by(users);
+        self.sort_by(users, index);
     }
 
-    pub fn reverse(&mut self, users: &[UserSummary]) {
+    pub fn reverse(&mut self, users: &[UserSummary], index: &Index) {
         self.descending = !self.descending;
-        self.sort_by(users);
+        self.sort_by(users, index);
     }
 
     pub fn selected<'a>(&self, users: &'a [UserSummary]) -> Option<&'a UserSummary> {
@@ -159,13 +163,13 @@ impl UsersView {
             return Transition::Stay;
         }
         match action {
-            Action::SortNext => self.next_sort(users),
-            Action::SortReverse => self.reverse(users),
+            Action::SortNext => self.next_sort(users, ctx.index),
+            Action::SortReverse => self.reverse(users, ctx.index),
             Action::FilterToActor => {
                 if let Some(u) = self.selected(users) {
                     let mut filter = ctx.filter.clone();
                     filter.clear_facet(Facet::User);
-                    filter.toggle_facet_value(Facet::User, &u.actor);
+                    filter.toggle_facet_value(Facet::User, u.actor_text(ctx.index));
                     return Transition::SetFilter {
                         filter,
                         to_list: true,
@@ -199,28 +203,30 @@ impl UsersView {
             .iter()
             .map(|&k| {
                 let u = &all[k];
+                let index = ctx.index;
+                let actor = u.actor_text(index);
+                let accounts = u.texts(Field::Account, index);
                 TableRow::texts([
-                    if u.actor.is_empty() {
+                    if actor.is_empty() {
                         "(none)".to_string()
                     } else {
-                        escape(&u.actor).into_owned()
+                        escape(actor).into_owned()
                     },
-                    escape(&u.types.join(",")).into_owned(),
-                    match u.accounts.len() {
-                        1 => escape(&u.accounts[0]).into_owned(),
-                        n => format!("{n} accounts"),
+                    escape(&u.texts(Field::Type, index).join(",")).into_owned(),
+                    match accounts.as_slice() {
+                        [one] => escape(one).into_owned(),
+                        many => format!("{} accounts", many.len()),
                     },
                     thousands(u.events as usize),
                     thousands(u.errors as usize),
                     format!("{:.0}%", u.denied_share() * 100.0),
                     format_time_short(u.first),
                     format_time_short(u.last),
-                    u.source_ips.len().to_string(),
+                    u.field(Field::Ip).len().to_string(),
                     escape(
-                        &u.top_events
-                            .iter()
+                        &u.texts(Field::Name, index)
+                            .into_iter()
                             .take(3)
-                            .map(|(e, _)| e.as_str())
                             .collect::<Vec<_>>()
                             .join(", "),
                     )
@@ -255,20 +261,24 @@ impl UsersView {
         let row = |label: &'static str, value: String| {
             Line::from(vec![Span::styled(label, t.key), Span::raw(value)])
         };
+        let index = ctx.index;
         let lines = match selected {
             Some(u) => vec![
                 row(
                     "Identity     ",
                     format!(
                         "{} in {}",
-                        escape(&u.types.join(", ")),
-                        escape(&u.accounts.join(", "))
+                        escape(&u.texts(Field::Type, index).join(", ")),
+                        escape(&u.texts(Field::Account, index).join(", "))
                     ),
                 ),
-                row("ARN          ", escape(&u.arns.join("  ")).into_owned()),
-                row("Access keys  ", counted(&u.access_keys, 6)),
-                row("Source IPs   ", counted(&u.source_ips, 6)),
-                row("Top events   ", counted(&u.top_events, 5)),
+                row(
+                    "ARN          ",
+                    escape(&u.texts(Field::Arn, index).join("  ")).into_owned(),
+                ),
+                row("Access keys  ", counted(&u.counted(Field::Key, index), 6)),
+                row("Source IPs   ", counted(&u.counted(Field::Ip, index), 6)),
+                row("Top events   ", counted(&u.counted(Field::Name, index), 5)),
                 row(
                     "Errors       ",
                     format!(
@@ -282,7 +292,7 @@ impl UsersView {
             None => vec![Line::raw("no actors")],
         };
         let title = selected
-            .map(|u| format!(" {} ", escape(&u.actor)))
+            .map(|u| format!(" {} ", escape(u.actor_text(index))))
             .unwrap_or_default();
         frame.render_widget(
             Paragraph::new(lines)
@@ -294,7 +304,7 @@ impl UsersView {
 }
 
 /// `value (count)` pairs, the first `limit` of them, then how many more.
-pub fn counted(items: &[(String, u64)], limit: usize) -> String {
+pub fn counted(items: &[(&str, u64)], limit: usize) -> String {
     let mut parts: Vec<String> = items
         .iter()
         .take(limit)
