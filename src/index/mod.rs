@@ -225,6 +225,11 @@ impl Index {
         ids
     }
 
+    /// [`Index::fuzzy_candidates`], folded and laid out for substring search.
+    pub fn fuzzy_haystack(&self) -> crate::query::fuzzy::Haystack {
+        crate::query::fuzzy::Haystack::new(self, self.fuzzy_candidates())
+    }
+
     pub fn identity_of(&self, i: usize) -> Identity {
         self.identities
             .get(self.cols.identity[i] as usize)

@@ -38,11 +38,6 @@ impl Default for Strings {
     }
 }
 
-/// Text pages start at this size and double up to [`PAGE_BYTES`], so a small
-/// index holds a few KB and a large one wastes at most the tail of each 1 MiB page.
-const FIRST_PAGE_BYTES: usize = 4 << 10;
-const PAGE_BYTES: usize = 1 << 20;
-
 fn hash(s: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault};
     BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
@@ -99,15 +94,9 @@ impl Strings {
             return id;
         }
         let id = ends.len() as StrId;
-        let last = &pages[pages.len() - 1];
-        if last.len() + s.len() > last.capacity().min(*page_limit) {
-            // A full page is never grown (growing doubles it and leaves up to half
-            // of it unused): the next one is allocated at its final size.
-            let size = (last.capacity() * 2)
-                .clamp(FIRST_PAGE_BYTES, PAGE_BYTES)
-                .min(*page_limit)
-                .max(s.len());
-            pages.push(String::with_capacity(size));
+        let last = pages.len() - 1;
+        if pages[last].len() + s.len() > *page_limit {
+            pages.push(String::new());
             page_starts.push(id);
         }
         let page = pages.len() - 1;
@@ -150,8 +139,9 @@ impl Strings {
     }
 
     /// Drops the room kept for more strings (once a load is complete): the
-    /// offsets' doubled capacity, the last page's unused tail and an over-grown
-    /// hash table.
+    /// offsets' doubled capacity, the text page's unused tail and an over-grown
+    /// hash table. (One page grown by doubling, not pages of a fixed size: every
+    /// `get` would search the pages, and that was a twentieth of a fuzzy keystroke.)
     pub fn shrink_to_fit(&mut self) {
         let Strings {
             pages,

@@ -3,8 +3,8 @@
 //! on a freshly decoded event (the streaming CLI). Both evaluators implement the
 //! same rules; tests check they agree.
 
-use super::fuzzy::FuzzyWord;
-use super::matcher::{Matcher, Mode, lowered as lowered_ascii};
+use super::fuzzy::{FuzzyWord, Haystack};
+use super::matcher::{Matcher, Mode};
 use super::parse::{Cond, Filter, Match, Term, contains_ci, fold};
 use crate::index::{Distinct, Identity, Index, StrId, flag};
 use crate::model::{EventFields, Millis, NO_TIME, content};
@@ -159,9 +159,9 @@ impl Filter {
             .all_terms()
             .iter()
             .any(|t| matches!(t.cond, Cond::Fuzzy(_)));
-        let candidates = index.filter(|_| has_fuzzy).map(Index::fuzzy_candidates);
-        let with_candidates = index.zip(candidates.as_deref());
-        fn build(terms: &[Term], index: Option<(&Index, &[StrId])>) -> Vec<PNode> {
+        let haystack = index.filter(|_| has_fuzzy).map(Index::fuzzy_haystack);
+        let with_candidates = index.zip(haystack.as_ref());
+        fn build(terms: &[Term], index: Option<(&Index, &Haystack)>) -> Vec<PNode> {
             terms
                 .iter()
                 .map(|t| match &t.cond {
@@ -340,37 +340,25 @@ pub fn newest_time(index: &Index) -> Option<Millis> {
 /// are the answer (ranked by where the word is, then by length) and scattered
 /// matches are dropped; otherwise the fuzzy score ranks, and matches scoring
 /// under half the best are dropped.
-pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, candidates: &[StrId]) -> Vec<(StrId, i64)> {
-    fuzzy_matches_unless(word, index, candidates, None)
+pub fn fuzzy_matches(word: &FuzzyWord, index: &Index, haystack: &Haystack) -> Vec<(StrId, i64)> {
+    fuzzy_matches_unless(word, index, haystack, None)
 }
 
 /// [`fuzzy_matches`], giving up (with whatever it found) once `cancel` is set.
 pub fn fuzzy_matches_unless(
     word: &FuzzyWord,
     index: &Index,
-    candidates: &[StrId],
+    haystack: &Haystack,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Vec<(StrId, i64)> {
     use rayon::prelude::*;
     let live = || cancel.is_none_or(|c| !c.load(std::sync::atomic::Ordering::Relaxed));
     let strings = &index.strings;
     // Values that hold the word as typed win outright: find them first with a
-    // SIMD substring search, and score only them. The fuzzy algorithm runs over
-    // every value only when the word is nowhere as typed (a typo).
-    let needle = fold(word.text());
-    let finder = memchr::memmem::Finder::new(needle.as_bytes());
-    let found_at = |s: &str| {
-        if s.is_ascii() {
-            lowered_ascii(s, |v| finder.find(v))
-        } else {
-            fold(s).find(&needle)
-        }
-    };
-    let held: Vec<(StrId, usize)> = candidates
-        .par_iter()
-        .filter(|_| live())
-        .filter_map(|&id| found_at(strings.get(id)).map(|at| (id, at)))
-        .collect();
+    // SIMD substring search over the folded values, and score only them. The
+    // fuzzy algorithm runs over every value only when the word is nowhere as
+    // typed (a typo).
+    let held = haystack.held(&fold(word.text()), &live);
     if !held.is_empty() {
         // Held as typed: no fuzzy score is needed to keep them (callers use the
         // values, not their order), and scoring 300k values that hold `d` cost
@@ -380,7 +368,8 @@ pub fn fuzzy_matches_unless(
             .map(|(id, at)| (id, -((at as i64) * 64 + strings.get(id).len() as i64)))
             .collect();
     }
-    let scored: Vec<(StrId, i64)> = candidates
+    let scored: Vec<(StrId, i64)> = haystack
+        .ids
         .par_iter()
         .filter(|_| live())
         .filter_map(|&id| word.score(strings.get(id)).map(|score| (id, score)))
@@ -503,8 +492,8 @@ pub type TextHits = rustc_hash::FxHashMap<String, Arc<Vec<bool>>>;
 pub struct Scope<'s> {
     /// For `text:` terms: which events matched a raw scan of each needle, once known.
     pub text_hits: Option<&'s TextHits>,
-    /// The strings bare words are matched against (the index's candidates when `None`).
-    pub fuzzy_candidates: Option<&'s [StrId]>,
+    /// The values bare words are matched against (the index's when `None`).
+    pub fuzzy_candidates: Option<&'s Haystack>,
     /// Set when the result is no longer wanted: the longest part of compiling
     /// (scoring bare words against every value) stops early.
     pub cancel: Option<&'s std::sync::atomic::AtomicBool>,
@@ -513,7 +502,7 @@ pub struct Scope<'s> {
 struct Compiler<'a, 's> {
     index: &'a Index,
     scope: Scope<'s>,
-    candidates: Option<Vec<StrId>>,
+    candidates: Option<Haystack>,
     fuzzy: bool,
     unmatched: Vec<String>,
 }
@@ -662,11 +651,11 @@ impl Compiler<'_, '_> {
     fn fuzzy(&mut self, w: &str) -> Check {
         self.fuzzy = true;
         let index = self.index;
-        let candidates: &[StrId] = match self.scope.fuzzy_candidates {
-            Some(ids) => ids,
+        let candidates: &Haystack = match self.scope.fuzzy_candidates {
+            Some(haystack) => haystack,
             None => self
                 .candidates
-                .get_or_insert_with(|| index.fuzzy_candidates()),
+                .get_or_insert_with(|| index.fuzzy_haystack()),
         };
         let found = fuzzy_matches_unless(&FuzzyWord::new(w), index, candidates, self.scope.cancel);
         if found.is_empty() {

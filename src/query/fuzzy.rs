@@ -81,3 +81,134 @@ mod tests {
         assert_eq!(idx, vec![3, 4, 5, 6]);
     }
 }
+
+/// The values bare words are matched against, folded (lower-cased, accents
+/// dropped) once and laid end to end: a word typed is found in all of them by one
+/// SIMD substring search over a few MB, instead of folding 300k strings again on
+/// every keystroke.
+#[derive(Debug, Default)]
+pub struct Haystack {
+    /// The values' string ids, in the order their text is laid out.
+    pub ids: Vec<crate::index::StrId>,
+    /// Each value folded, back to back.
+    text: Vec<u8>,
+    /// Where each value's folded text ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Haystack {
+    /// The haystack of `ids`, values of `index`.
+    pub fn new(index: &crate::index::Index, ids: Vec<crate::index::StrId>) -> Haystack {
+        let mut text = Vec::new();
+        let mut ends = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            let value = index.strings.get(id);
+            if value.is_ascii() {
+                text.extend(value.bytes().map(|b| b.to_ascii_lowercase()));
+            } else {
+                text.extend_from_slice(super::parse::fold(value).as_bytes());
+            }
+            // Offsets past 4 GiB of folded text would wrap: such values are not
+            // searched (an index that large does not fit in memory anyway).
+            let Ok(end) = u32::try_from(text.len()) else {
+                break;
+            };
+            ends.push(end);
+        }
+        text.shrink_to_fit();
+        let mut ids = ids;
+        ids.truncate(ends.len());
+        Haystack { ids, text, ends }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Each value that holds `needle` (already folded), with where it first does,
+    /// in haystack order. The text is searched in parts in parallel, each value
+    /// once; `live` is asked between parts' matches and stops the search early.
+    pub fn held(
+        &self,
+        needle: &str,
+        live: &(dyn Fn() -> bool + Sync),
+    ) -> Vec<(crate::index::StrId, usize)> {
+        use rayon::prelude::*;
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let n = self.ends.len();
+        let parts = rayon::current_num_threads().max(1) * 4;
+        let bounds: Vec<usize> = (0..=parts).map(|p| n * p / parts).collect();
+        bounds
+            .par_windows(2)
+            .flat_map_iter(|w| {
+                let (first, last) = (w[0], w[1]);
+                let mut found = Vec::new();
+                let start_of = |k: usize| if k == 0 { 0 } else { self.ends[k - 1] as usize };
+                let mut k = first;
+                while k < last && live() {
+                    let from = start_of(k);
+                    let to = self.ends[last - 1] as usize;
+                    let Some(at) = finder.find(&self.text[from..to]) else {
+                        break;
+                    };
+                    let at = from + at;
+                    // The value holding the match's start: values end in order.
+                    while k < last && (self.ends[k] as usize) <= at {
+                        k += 1;
+                    }
+                    if k >= last {
+                        break;
+                    }
+                    let (start, end) = (start_of(k), self.ends[k] as usize);
+                    if at + needle.len() <= end {
+                        found.push((self.ids[k], at - start));
+                        k += 1;
+                    } else if let Some(inside) = finder.find(&self.text[at + 1..end]) {
+                        // The first match ran into the next value; look again inside this one.
+                        found.push((self.ids[k], at + 1 + inside - start));
+                        k += 1;
+                    } else {
+                        k += 1;
+                    }
+                }
+                found
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod haystack_tests {
+    use super::Haystack;
+    use crate::index::{Index, StrId};
+    use crate::query::parse::fold;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every value holding the needle is found once, at its first position,
+        /// whatever the neighbours (matches that run across two values count for neither).
+        #[test]
+        fn held_equals_searching_each_value(
+            values in proptest::collection::vec("[aAbB\u{e9}É-]{0,6}", 0..60),
+            needle in "[abé-]{1,3}",
+        ) {
+            let mut index = Index::default();
+            let ids: Vec<StrId> = values.iter().map(|v| index.strings.intern(v)).collect();
+            let mut unique = ids.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            let haystack = Haystack::new(&index, unique.clone());
+            let needle = fold(&needle);
+            let got = haystack.held(&needle, &|| true);
+            let want: Vec<(StrId, usize)> = unique
+                .iter()
+                .filter_map(|&id| fold(index.strings.get(id)).find(&needle).map(|at| (id, at)))
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}

@@ -20,7 +20,7 @@ use super::views::help::HelpView;
 use super::views::main::{Focus, MainLayout, MainView};
 use super::views::problems::ProblemsView;
 use super::views::{Target, Transition, View};
-use crate::index::{Index, StrId};
+use crate::index::Index;
 use crate::load::LoadReport;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -34,7 +34,7 @@ pub struct App {
     pub theme: Theme,
     pub index: Arc<Index>,
     /// The strings bare filter words are matched against, for this index.
-    candidates: Arc<Vec<StrId>>,
+    candidates: Arc<crate::query::fuzzy::Haystack>,
     /// Apply filters off the UI thread (the terminal loop sets it; tests and
     /// benchmarks apply them in place).
     pub background: bool,
@@ -81,7 +81,7 @@ pub use super::following::Following;
 
 impl App {
     pub fn new(index: Arc<Index>, report: LoadReport, load: LoadState, theme: Theme) -> App {
-        let candidates = Arc::new(index.fuzzy_candidates());
+        let candidates = Arc::new(index.fuzzy_haystack());
         let mut app = App {
             theme,
             index,
@@ -178,7 +178,7 @@ impl App {
     pub fn set_index(&mut self, index: Arc<Index>, report: LoadReport) {
         let keep = self.selected_key();
         self.index = index;
-        self.candidates = Arc::new(self.index.fuzzy_candidates());
+        self.candidates = Arc::new(self.index.fuzzy_haystack());
         self.report = report;
         self.search.clear();
         self.caches = Caches::default();

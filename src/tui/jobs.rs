@@ -58,7 +58,7 @@ pub struct Evaluation {
     pub generation: u64,
     pub filter: crate::query::Filter,
     pub text_hits: crate::query::eval::TextHits,
-    pub candidates: Arc<Vec<crate::index::StrId>>,
+    pub candidates: Arc<crate::query::fuzzy::Haystack>,
     pub newest_first: bool,
     pub timeline_width: usize,
     pub cancel: Arc<AtomicBool>,
