@@ -308,6 +308,7 @@ pub fn diff_text(l: &Lifetime, from: u64, to: u64, changes: &[Change], color: bo
     if let (Some(a), Some(b)) = (l.version(from), l.version(to)) {
         out.push('\n');
         let (old, new) = crate::pipeline::lines::pretty_pair(&a.structure, &b.structure);
+        let (old, new): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
         for line in crate::pipeline::lines::unified(&old, &new, 3) {
             match line.chars().next() {
                 Some('+') => out.push_str(&format!("{}{}{}\n", c(GREEN), escape(&line), c(RESET))),

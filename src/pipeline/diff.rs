@@ -95,7 +95,12 @@ fn element(path: &str, label: &str) -> String {
 }
 
 fn name_of(v: &Value) -> Option<&str> {
-    v.get("name").and_then(Value::as_str)
+    // A scan, not a lookup: `name` is nearly always the first key, and hashing
+    // it (SipHash) for every element of every array was a tenth of the diff.
+    v.as_object()?
+        .iter()
+        .find(|(k, _)| k.as_str() == "name")
+        .and_then(|(_, v)| v.as_str())
 }
 
 /// Arrays of named elements (`stages`, `actions`, artifacts, …) are matched by name.
@@ -127,11 +132,25 @@ fn compare_objects<'a>(
     out: &mut Vec<Change>,
 ) {
     let kept = |k: &String| skip != Some(k.as_str());
-    for (k, va) in a.iter().filter(|(k, _)| kept(k)) {
-        path.within(Step::Key(k), |path| match b.get(k) {
+    // Two versions of a structure almost always list the same keys in the same
+    // order: walk both maps in step, and look keys up (a SipHash each) only
+    // once they part. On 80,000 stages the lookups were a third of the diff.
+    let mut in_step = a.len() == b.len();
+    let mut b_keys = b.iter();
+    for (k, va) in a.iter() {
+        let beside = b_keys.next().filter(|(kb, _)| in_step && *kb == k);
+        in_step &= beside.is_some();
+        if !kept(k) {
+            continue;
+        }
+        let vb = beside.map(|(_, vb)| vb).or_else(|| b.get(k));
+        path.within(Step::Key(k), |path| match vb {
             Some(vb) => compare(va, vb, path, out),
             None => push(out, Op::Removed, path.text(), Some(va), None),
         });
+    }
+    if in_step {
+        return; // every key of `b` was beside the same key of `a`
     }
     for (k, vb) in b.iter().filter(|(k, _)| kept(k)) {
         if !a.contains_key(k) {

@@ -3,6 +3,7 @@
 //! deadline so a huge structure still answers promptly).
 
 use serde_json::Value;
+use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 /// How long a line diff may search for the shortest edit script before it
@@ -12,6 +13,12 @@ const DEADLINE: Duration = Duration::from_millis(500);
 /// Pretty JSON lines without the top-level `version` field (it always differs),
 /// written straight from the structure: no copy of it is made.
 pub fn pretty(v: &Value) -> Vec<String> {
+    pretty_text(v).lines().map(str::to_string).collect()
+}
+
+/// [`pretty`] as one text (its lines are borrowed from it, not a string each:
+/// an 80,000-stage structure is 720,000 lines).
+pub fn pretty_text(v: &Value) -> String {
     struct WithoutVersion<'a>(&'a serde_json::Map<String, Value>);
     impl serde::Serialize for WithoutVersion<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -28,18 +35,15 @@ pub fn pretty(v: &Value) -> Vec<String> {
         other => serde_json::to_string_pretty(other),
     };
     text.unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
 }
 
-/// [`pretty`] of both sides of a diff, side by side on two threads.
-pub fn pretty_pair(a: &Value, b: &Value) -> (Vec<String>, Vec<String>) {
-    rayon::join(|| pretty(a), || pretty(b))
+/// [`pretty_text`] of both sides of a diff, side by side on two threads.
+pub fn pretty_pair(a: &Value, b: &Value) -> (String, String) {
+    rayon::join(|| pretty_text(a), || pretty_text(b))
 }
 
 /// A line diff as unified-diff lines with `context` lines around each change.
-pub fn unified(a: &[String], b: &[String], context: usize) -> Vec<String> {
+pub fn unified<S: AsRef<str> + Hash + Ord>(a: &[S], b: &[S], context: usize) -> Vec<String> {
     let ops = line_ops(a, b);
     let mut out = Vec::new();
     let changed: Vec<usize> = ops
@@ -72,9 +76,9 @@ pub fn unified(a: &[String], b: &[String], context: usize) -> Vec<String> {
         out.push(format!("@@ -{a_line} +{b_line} @@"));
         for o in &ops[start..end] {
             out.push(match o {
-                LineOp::Same(i, _) => format!(" {}", a[*i]),
-                LineOp::Del(i) => format!("-{}", a[*i]),
-                LineOp::Ins(j) => format!("+{}", b[*j]),
+                LineOp::Same(i, _) => format!(" {}", a[*i].as_ref()),
+                LineOp::Del(i) => format!("-{}", a[*i].as_ref()),
+                LineOp::Ins(j) => format!("+{}", b[*j].as_ref()),
             });
         }
         k += 1;
@@ -92,7 +96,7 @@ pub enum LineOp {
 
 /// The edit script between two line lists: deletions before insertions within
 /// a replaced run, as a unified diff shows them.
-pub fn line_ops(a: &[String], b: &[String]) -> Vec<LineOp> {
+pub fn line_ops<S: Hash + Ord>(a: &[S], b: &[S]) -> Vec<LineOp> {
     use similar::DiffOp;
     let deadline = Instant::now() + DEADLINE;
     let script =
