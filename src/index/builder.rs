@@ -12,7 +12,6 @@
 //! [`flag::CONFLICT`]. Byte-identical copies are told apart by a hash of the raw
 //! bytes; only when copies differ in bytes are they re-read and compared as values.
 
-use super::strings::LocalStrings;
 use super::{ColumnValues, FileEntry, Identity, Index, StrId, flag};
 use crate::model::content;
 use crate::model::{EventFields, Millis};
@@ -50,7 +49,8 @@ pub struct Row {
 #[derive(Debug, Default)]
 pub struct Batch {
     pub file: u32,
-    pub strings: Vec<Box<str>>,
+    /// The file's distinct strings, by local id.
+    pub strings: super::Strings,
     /// Local sets of local string ids; set 0 is empty.
     pub sets: Vec<Vec<StrId>>,
     pub rows: Vec<Row>,
@@ -63,7 +63,9 @@ pub struct Batch {
 /// Collects one file's events.
 pub struct BatchWriter {
     file: u32,
-    strings: LocalStrings,
+    /// One arena per file, like the index's: a file's few hundred distinct
+    /// strings are not each a `Box<str>` (5M allocations on a million events).
+    strings: super::Strings,
     sets: Vec<Vec<StrId>>,
     rows: Vec<Row>,
     git_refs: Vec<(u32, Vec<(StrId, StrId)>)>,
@@ -75,7 +77,7 @@ impl BatchWriter {
     pub fn new(file: u32) -> Self {
         BatchWriter {
             file,
-            strings: LocalStrings::default(),
+            strings: super::Strings::with_room(16 << 10, 512),
             sets: vec![Vec::new()],
             rows: Vec::new(),
             git_refs: Vec::new(),
@@ -156,7 +158,7 @@ impl BatchWriter {
     pub fn finish(self) -> Batch {
         Batch {
             file: self.file,
-            strings: self.strings.into_list(),
+            strings: self.strings,
             sets: self.sets,
             rows: self.rows,
             git_refs: self.git_refs,
@@ -194,10 +196,8 @@ impl IndexBuilder {
     pub fn add(&mut self, batch: Batch) {
         self.sorted = false;
         self.index.distinct = Default::default();
-        let map: Vec<StrId> = batch
-            .strings
-            .iter()
-            .map(|s| self.index.strings.intern(s))
+        let map: Vec<StrId> = (0..batch.strings.len() as StrId)
+            .map(|id| self.index.strings.intern(batch.strings.get(id)))
             .collect();
         let set_map: Vec<u32> = batch
             .sets

@@ -1,8 +1,6 @@
 //! Interned strings: every distinct value (actor, event name, user agent, …) is
 //! stored once and events hold 4-byte ids. Id 0 is the empty string.
 
-use rustc_hash::FxHashMap;
-
 /// An id into [`Strings`].
 pub type StrId = u32;
 
@@ -63,6 +61,20 @@ fn text_of<'a>(pages: &'a [String], page_starts: &[StrId], ends: &[u32], id: Str
 }
 
 impl Strings {
+    /// An empty table with room for `bytes` of text and `count` strings before
+    /// it grows (a file's table: its few hundred strings without a regrowth).
+    pub fn with_room(bytes: usize, count: usize) -> Strings {
+        let mut s = Strings {
+            pages: vec![String::with_capacity(bytes)],
+            page_starts: Vec::new(),
+            ends: Vec::with_capacity(count),
+            table: hashbrown::HashTable::with_capacity(count),
+            page_limit: u32::MAX as usize,
+        };
+        s.intern("");
+        s
+    }
+
     /// A table whose pages hold at most `limit` bytes (tests of the paging).
     pub fn with_page_limit(limit: usize) -> Strings {
         let mut s = Strings {
@@ -155,42 +167,6 @@ impl Strings {
             last.shrink_to_fit();
         }
         table.shrink_to_fit(|&id| hash(text_of(pages, page_starts, ends, id)));
-    }
-}
-
-/// A per-file string table, merged into [`Strings`] once per file, so worker
-/// threads never share a lock. Only the first occurrence of a string in a file
-/// allocates.
-pub struct LocalStrings {
-    map: FxHashMap<Box<str>, StrId>,
-}
-
-impl Default for LocalStrings {
-    fn default() -> Self {
-        let mut s = LocalStrings {
-            map: FxHashMap::default(),
-        };
-        s.intern("");
-        s
-    }
-}
-
-impl LocalStrings {
-    pub fn intern(&mut self, s: &str) -> StrId {
-        if let Some(&id) = self.map.get(s) {
-            return id;
-        }
-        let id = self.map.len() as StrId;
-        self.map.insert(s.into(), id);
-        id
-    }
-
-    /// The strings in id order.
-    pub fn into_list(self) -> Vec<Box<str>> {
-        let mut pairs: Vec<(StrId, Box<str>)> =
-            self.map.into_iter().map(|(s, id)| (id, s)).collect();
-        pairs.sort_unstable_by_key(|p| p.0);
-        pairs.into_iter().map(|p| p.1).collect()
     }
 }
 
