@@ -202,7 +202,10 @@ mod tests {
         assert!(!matches!(result, Gunzip::TooLarge));
         // The honest file takes the fast path and gives the same bytes.
         let mut fast = Vec::new();
-        assert!(matches!(gunzip(&gz(&data), u64::MAX, &mut fast), Gunzip::Done));
+        assert!(matches!(
+            gunzip(&gz(&data), u64::MAX, &mut fast),
+            Gunzip::Done
+        ));
         assert_eq!(fast, data);
     }
 

@@ -78,8 +78,24 @@ pub fn evaluate_unless(
     })
 }
 
-/// Counts of `events` over the loaded time range, in `width` buckets.
+/// Counts of `events` over the loaded time range, in `width` buckets: parts of
+/// the events counted in parallel, then summed.
 pub fn histogram(index: &Index, events: &[u32], width: usize) -> Vec<u64> {
+    use rayon::prelude::*;
+    const PART: usize = 1 << 17;
+    events
+        .par_chunks(PART)
+        .map(|part| histogram_of(index, part, width))
+        .reduce(
+            || vec![0u64; width.max(1)],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
+}
+
+fn histogram_of(index: &Index, events: &[u32], width: usize) -> Vec<u64> {
     let mut buckets = vec![0u64; width.max(1)];
     let times = &index.cols.time;
     let newest = times.iter().rev().find(|&&t| t != crate::model::NO_TIME);

@@ -187,7 +187,12 @@ fn event_loop(
             last_draw = Instant::now();
             dirty = false;
         }
-        if event::poll(Duration::from_millis(30))? {
+        // A background job's answer arrives on the channel, which this loop
+        // reads between polls: while one is awaited, poll briefly so its frame
+        // is drawn within a couple of milliseconds, not at the next 30 ms tick.
+        let awaiting = app.evaluating.is_some() || app.diffing.is_some() || app.building.is_some();
+        let wait = Duration::from_millis(if awaiting { 2 } else { 30 });
+        if event::poll(wait)? {
             match event::read()? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => app.on_key(key),
                 Event::Mouse(m) => app.on_mouse(m),
