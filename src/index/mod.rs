@@ -1,7 +1,7 @@
 //! The in-memory event index: one column per field, interned strings, events in
 //! time order. Raw JSON stays on disk; the loader re-reads it on demand (`load::fetch`).
 //!
-//! Memory per event is the columns below (≈ 97 bytes) plus each distinct string once.
+//! Memory per event is the columns below (≈ 89 bytes) plus each distinct string once.
 
 pub mod builder;
 pub mod distinct;
