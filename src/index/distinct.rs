@@ -33,6 +33,10 @@ pub struct Distinct {
     /// The facet counts of the whole index (no filter), computed on first use:
     /// clearing the filter shows them without counting a million events again.
     pub unfiltered_facets: std::sync::OnceLock<Vec<Vec<(StrId, u32)>>>,
+    /// The same counts as dense arrays (the five columns, actors, repository
+    /// sets, pipeline sets): a filter that keeps most events is counted as these
+    /// minus the events it drops.
+    pub unfiltered_counts: std::sync::OnceLock<Vec<Vec<u32>>>,
 }
 
 /// The distinct ids among `ids`, ascending, without 0.
