@@ -42,12 +42,13 @@ pub enum Field {
 const FIELDS: usize = 6;
 
 impl UserSummary {
-    /// Share of events denied access (0.0–1.0).
+    /// Share of the actor's errors that were access denied (0.0–1.0), as the
+    /// README and the column header say: 1 of 2 errors is 50% whatever the events.
     pub fn denied_share(&self) -> f64 {
-        if self.events == 0 {
+        if self.errors == 0 {
             0.0
         } else {
-            self.access_denied as f64 / self.events as f64
+            self.access_denied as f64 / self.errors as f64
         }
     }
 
@@ -253,4 +254,25 @@ pub fn users_of(index: &Index, events: Option<&[u32]>) -> Vec<UserSummary> {
             .then_with(|| index.strings.get(a.actor).cmp(index.strings.get(b.actor)))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UserSummary;
+
+    #[test]
+    fn denied_is_a_share_of_the_errors() {
+        let u = UserSummary {
+            events: 100,
+            errors: 4,
+            access_denied: 2,
+            ..UserSummary::default()
+        };
+        assert_eq!(u.denied_share(), 0.5);
+        let clean = UserSummary {
+            events: 100,
+            ..UserSummary::default()
+        };
+        assert_eq!(clean.denied_share(), 0.0);
+    }
 }
