@@ -1234,3 +1234,27 @@ fn the_status_bar_says_when_the_last_delivery_came() {
         "following · last delivery 10 min ago"
     );
 }
+
+#[test]
+fn the_users_title_counts_actors_as_the_user_facet_does() {
+    let (dir, _) = common::corpus(800, 5);
+    // An event with no identity at all: a "(none)" row, not an actor.
+    common::write(
+        dir.path(),
+        "anonymous.json",
+        r#"{"Records":[{"eventID":"a1","eventTime":"2024-03-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}]}"#,
+    );
+    let mut app = common::browser(dir.path());
+    let facet = trailscope::query::Facet::ALL
+        .iter()
+        .position(|f| *f == trailscope::query::Facet::User)
+        .unwrap();
+    let actors = app.results.selection.facets[facet].len();
+    key(&mut app, KeyCode::Char('u'));
+    assert_eq!(app.caches.users().len(), actors + 1, "the (none) row");
+    let screen = draw_text(&app, 160, 45);
+    assert!(
+        screen.contains(&format!("Users · {actors} actors and (none) ·")),
+        "{screen}"
+    );
+}

@@ -187,11 +187,15 @@ impl UsersView {
         let all = ctx.caches.users();
         let [table_area, panel] = Self::areas(area);
         let arrow = if self.descending { "▼" } else { "▲" };
+        // Events with no actor are a row, "(none)", but not an actor: counted
+        // apart, so the title agrees with the User facet's count.
+        let unnamed = all.iter().any(|u| u.actor == 0);
         let block = pane(
             t,
             format!(
-                " Users · {} actors · sorted by {} {arrow} · s sort  S reverse  Enter filter ",
-                thousands(all.len()),
+                " Users · {} actors{} · sorted by {} {arrow} · s sort  S reverse  Enter filter ",
+                thousands(all.len() - usize::from(unnamed)),
+                if unnamed { " and (none)" } else { "" },
                 self.sort.title()
             ),
             true,
