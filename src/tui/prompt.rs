@@ -31,13 +31,30 @@ pub enum PromptOutcome {
     Write(String),
 }
 
+/// `~` and `~/…` name the home directory, as they would in a shell (the prompt
+/// is not one, and `~/x.jsonl` used to fail as a relative path); `~user` and a
+/// `~` elsewhere in the path are left as typed.
+pub fn expand_home(path: &str, home: Option<&std::ffi::OsStr>) -> String {
+    let Some(home) = home.map(|h| h.to_string_lossy()) else {
+        return path.to_string();
+    };
+    let home = home.trim_end_matches('/');
+    match path.strip_prefix('~') {
+        Some("") => home.to_string(),
+        Some(rest) if rest.starts_with('/') => format!("{home}{rest}"),
+        _ => path.to_string(),
+    }
+}
+
 impl WritePrompt {
     pub fn key(&mut self, key: KeyEvent) -> PromptOutcome {
         match key.code {
             KeyCode::Esc => PromptOutcome::Cancelled,
             KeyCode::Enter => match self.edit.text.trim() {
                 "" => PromptOutcome::Cancelled,
-                path => PromptOutcome::Write(path.to_string()),
+                path => {
+                    PromptOutcome::Write(expand_home(path, std::env::var_os("HOME").as_deref()))
+                }
             },
             _ => {
                 self.edit.edit(&key);
@@ -55,5 +72,26 @@ impl WritePrompt {
             Span::styled("   Enter write · Esc cancel", t.dim),
         ]);
         frame.render_widget(Paragraph::new(line), area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_home;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let home = Some(OsStr::new("/home/ana"));
+        assert_eq!(expand_home("~/x.jsonl", home), "/home/ana/x.jsonl");
+        assert_eq!(expand_home("~", home), "/home/ana");
+        assert_eq!(
+            expand_home("~/", Some(OsStr::new("/home/ana/"))),
+            "/home/ana/"
+        );
+        assert_eq!(expand_home("~bob/x", home), "~bob/x");
+        assert_eq!(expand_home("out/~/x", home), "out/~/x");
+        assert_eq!(expand_home("x.jsonl", home), "x.jsonl");
+        assert_eq!(expand_home("~/x", None), "~/x");
     }
 }
