@@ -113,10 +113,7 @@ struct Totals {
 /// Values with their counts, most frequent first, then by text (the empty value left out).
 fn ranked(counts: &mut Vec<(StrId, u32)>, index: &Index) {
     counts.retain(|(id, _)| *id != 0);
-    counts.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
-    });
+    counts.sort_by(|a, b| index.strings.by_count_then_text(a, b));
 }
 
 /// Every actor in the index, most events first.

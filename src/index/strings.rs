@@ -126,6 +126,12 @@ impl Strings {
         self.ends.len()
     }
 
+    /// The order of every "most frequent first" list of values with counts
+    /// (facets, a user's fields, `stats`): count descending, then text.
+    pub fn by_count_then_text(&self, a: &(StrId, u32), b: &(StrId, u32)) -> std::cmp::Ordering {
+        b.1.cmp(&a.1).then_with(|| self.get(a.0).cmp(self.get(b.0)))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.len() <= 1
     }

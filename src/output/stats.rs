@@ -45,10 +45,7 @@ fn top(counts: Vec<u32>, index: &Index) -> Vec<(String, usize)> {
         .filter(|&(_, n)| n > 0)
         .map(|(id, n)| (id as u32, n))
         .collect();
-    let ranked = |a: &(u32, u32), b: &(u32, u32)| {
-        b.1.cmp(&a.1)
-            .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
-    };
+    let ranked = |a: &(u32, u32), b: &(u32, u32)| index.strings.by_count_then_text(a, b);
     if pairs.len() > TOP {
         pairs.select_nth_unstable_by(TOP, ranked);
         pairs.truncate(TOP);

@@ -44,10 +44,15 @@ impl Counts {
         }
     }
 
-    /// Counts event `i` in `facet`.
-    fn add(&mut self, index: &Index, facet: Facet, i: usize) {
-        let d = index.distinct();
-        let c = &index.cols;
+    /// Counts event `i` in `facet` (the distinct tables are looked up by the
+    /// caller once, not per event and facet).
+    fn add(
+        &mut self,
+        c: &crate::index::Columns,
+        d: &crate::index::Distinct,
+        facet: Facet,
+        i: usize,
+    ) {
         let mut column = |k: usize, id: StrId| {
             if let Some(&dense) = d.column_dense.get(id as usize)
                 && dense != u32::MAX
@@ -72,33 +77,10 @@ impl Counts {
         }
     }
 
-    /// Counts event `i` in every facet: [`Counts::add`] for each, with the
-    /// lookups done once (this runs for every event a filter keeps: a million
-    /// times for a one-letter word).
+    /// Counts event `i` in every facet (a million times for a one-letter word).
     fn add_all(&mut self, c: &crate::index::Columns, d: &crate::index::Distinct, i: usize) {
-        let dense = |id: StrId| d.column_dense.get(id as usize).copied().unwrap_or(u32::MAX);
-        let ids = [
-            c.source[i],
-            c.name[i],
-            c.account[i],
-            c.region[i],
-            c.error[i],
-        ];
-        for (column, id) in self.columns.iter_mut().zip(ids) {
-            let k = dense(id);
-            if let Some(n) = column.get_mut(k as usize) {
-                *n += 1;
-            }
-        }
-        let actor = d.identity_actor.get(c.identity[i] as usize).copied();
-        if let Some(n) = actor.and_then(|a| self.actors.get_mut(a as usize)) {
-            *n += 1;
-        }
-        if let Some(n) = self.repos.get_mut(c.repos[i] as usize) {
-            *n += 1;
-        }
-        if let Some(n) = self.pipelines.get_mut(c.pipelines[i] as usize) {
-            *n += 1;
+        for facet in Facet::ALL {
+            self.add(c, d, facet, i);
         }
     }
 
@@ -175,10 +157,7 @@ impl Counts {
                     Facet::Repository => sets(&self.repos),
                     Facet::Pipeline => sets(&self.pipelines),
                 };
-                list.sort_by(|a, b| {
-                    b.1.cmp(&a.1)
-                        .then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0)))
-                });
+                list.sort_by(|a, b| index.strings.by_count_then_text(a, b));
                 list
             })
             .collect()
@@ -237,7 +216,7 @@ pub fn select_unless(
                     }
                     if let Some(mask) = mask.filter(|m| m.count_ones() == 1) {
                         let k = mask.trailing_zeros() as usize;
-                        counts.add(index, Facet::ALL[k], i);
+                        counts.add(cols, d, Facet::ALL[k], i);
                     }
                 }
                 (counts, dropped)
