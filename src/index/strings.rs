@@ -24,15 +24,7 @@ pub struct Strings {
 
 impl Default for Strings {
     fn default() -> Self {
-        let mut s = Strings {
-            pages: vec![String::new()],
-            page_starts: Vec::new(),
-            ends: Vec::new(),
-            table: hashbrown::HashTable::new(),
-            page_limit: u32::MAX as usize,
-        };
-        s.intern("");
-        s
+        Strings::with_room(0, 0)
     }
 }
 

@@ -121,14 +121,6 @@ impl Haystack {
         Haystack { ids, text, ends }
     }
 
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
     /// Each value that holds `needle` (already folded), with where it first does,
     /// in haystack order. The text is searched in parts in parallel, each value
     /// once; `live` is asked between parts' matches and stops the search early.
