@@ -90,13 +90,20 @@ impl Tmux {
             .unwrap_or(false)
     }
 
-    /// Waits until the screen satisfies `pred`; panics with the screen after `secs`.
+    /// Waits until the screen satisfies `pred` in two captures 50 ms apart and
+    /// returns the second (a capture can land while a frame is being written);
+    /// panics with the screen after `secs`.
     pub fn wait_for(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
             if pred(&s) {
-                return s;
+                std::thread::sleep(Duration::from_millis(50));
+                let settled = self.screen();
+                if pred(&settled) {
+                    return settled;
+                }
+                continue;
             }
             if start.elapsed() > Duration::from_secs(secs) {
                 panic!("timed out waiting for {what}; screen:\n{s}");
@@ -284,7 +291,10 @@ fn a_hostile_user_agent_cannot_touch_the_terminal() {
     });
     assert_eq!(t.title(), "clean-title");
     t.keys(&["Enter"]);
-    let screen = t.wait_for("the detail view", 10, |s| s.contains("When"));
+    // Waits for the whole frame: a capture can land while the frame is being written.
+    let screen = t.wait_for("the detail view", 10, |s| {
+        s.contains("When") && s.contains("Esc back")
+    });
     // The escapes are shown as text, and the frame around them is intact.
     assert!(
         screen.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"),
