@@ -330,6 +330,80 @@ fn fuzzy_words_agree_between_the_index_and_the_streaming_cli() {
     }
 }
 
+/// Bare words against the definition: an event matches a word some value holds
+/// as typed when one of its searched fields (identity, the eight columns, its
+/// repositories and pipelines) holds it, folded. One-letter words are decided by
+/// the events' character masks alone, longer ones are prefiltered by them: both
+/// must agree with reading the fields, on a trail with a key and session per role
+/// session and thousands of agents.
+#[test]
+fn bare_words_select_the_events_whose_fields_hold_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = trailscope::corpus::Spec {
+        events: 2_000,
+        seed: 29,
+        events_per_file: 100,
+        single_file: false,
+        cardinality: trailscope::corpus::Cardinality::Realistic,
+    };
+    trailscope::corpus::generate(&spec, dir.path()).unwrap();
+    let (index, _) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let fields = |i: usize| -> Vec<String> {
+        let p = index.identity_of(i);
+        let c = &index.cols;
+        let mut ids = vec![p.actor, p.arn, p.access_key];
+        ids.extend([
+            c.name[i],
+            c.source[i],
+            c.resource[i],
+            c.source_ip[i],
+            c.user_agent[i],
+            c.error[i],
+            c.account[i],
+            c.region[i],
+        ]);
+        ids.extend(index.set(c.repos[i]));
+        ids.extend(index.set(c.pipelines[i]));
+        ids.iter().map(|&id| norm(index.strings.get(id))).collect()
+    };
+    let words: Vec<String> = ('a'..='z')
+        .map(String::from)
+        .chain(["0", "7", "de", "depl", "push", "203.0", "east-1", "role/"].map(String::from))
+        .collect();
+    let mut partial = 0;
+    for word in &words {
+        let want: Vec<u32> = (0..index.len())
+            .filter(|&i| fields(i).iter().any(|v| v.contains(word.as_str())))
+            .map(|i| i as u32)
+            .collect();
+        if want.is_empty() {
+            continue; // scored as a scattered match instead: not this rule
+        }
+        let filter = Filter::parse(word).unwrap();
+        let got = Compiled::new(&filter, &index).select();
+        assert!(
+            got == want,
+            "`{word}`: {} events, want {}",
+            got.len(),
+            want.len()
+        );
+        let sel = trailscope::query::facets::select(&index, &Compiled::new(&filter, &index));
+        assert!(
+            sel.events == want,
+            "`{word}` through the facet counting pass"
+        );
+        partial += usize::from(want.len() < index.len());
+    }
+    assert!(
+        partial >= 20,
+        "most words keep some events, not all ({partial})"
+    );
+}
+
 fn leaf() -> impl Strategy<Value = Term> {
     let value = "[a-zA-Z0-9é*?@. :,()|\"=-]{1,8}";
     let cond = prop_oneof![

@@ -3,7 +3,7 @@
 //! on a freshly decoded event (the streaming CLI). Both evaluators implement the
 //! same rules; tests check they agree.
 
-use super::fuzzy::{FuzzyWord, Haystack};
+use super::fuzzy::{FuzzyWord, Haystack, char_mask, mask_decides};
 use super::matcher::{Matcher, Mode};
 use super::parse::{Cond, Filter, Match, Term, contains_ci, fold};
 use crate::index::{Distinct, Identity, Index, StrId, flag};
@@ -365,7 +365,7 @@ pub fn fuzzy_matches_unless(
         // more than the filter. They rank by where the word is, then by length.
         return held
             .into_iter()
-            .map(|(id, at)| (id, -((at as i64) * 64 + strings.get(id).len() as i64)))
+            .map(|(id, at, len)| (id, -((at as i64) * 64 + len as i64)))
             .collect();
     }
     let scored: Vec<(StrId, i64)> = haystack
@@ -379,6 +379,31 @@ pub fn fuzzy_matches_unless(
         .into_iter()
         .filter(|&(_, score)| score * 2 >= best)
         .collect()
+}
+
+/// A bare word's first test of an event: its [`Haystack::event_masks`] entry
+/// must hold the word's characters; when the mask `decides` (one letter), that
+/// is the whole answer.
+struct CharCheck {
+    masks: Arc<Vec<u32>>,
+    required: u32,
+    decides: bool,
+}
+
+impl CharCheck {
+    /// `Some(answer)` when the mask settles event `i`, `None` when its fields
+    /// must be looked at.
+    #[inline]
+    fn settles(&self, i: usize) -> Option<bool> {
+        let mask = self.masks.get(i).copied().unwrap_or(u32::MAX);
+        if mask & self.required != self.required {
+            Some(false)
+        } else if self.decides {
+            Some(true)
+        } else {
+            None
+        }
+    }
 }
 
 /// One term, prepared against an index.
@@ -398,6 +423,8 @@ enum Check {
         strings: Bits,
         identities: Option<Bits>,
         sets: Vec<(SetCol, Vec<bool>)>,
+        /// For a bare word: the events' character masks, looked at first.
+        chars: Option<CharCheck>,
     },
     /// The ids' hashes (as the `eventID` and `requestID` columns hold them) and
     /// keys (as the sparse `sharedEventID` map holds them) to look for.
@@ -603,6 +630,7 @@ impl Compiler<'_, '_> {
                     strings: Bits::default(),
                     identities: None,
                     sets: vec![(set, self.sets_table(&|id| ids[id as usize]))],
+                    chars: None,
                 }
             }
             (Cond::Resource(_), Some((m, _))) => {
@@ -617,6 +645,7 @@ impl Compiler<'_, '_> {
                     strings: Bits::from_bools(&ids),
                     identities: None,
                     sets,
+                    chars: None,
                 }
             }
             (Cond::Ip(_), Some((m, _))) => column(Col::SourceIp, m),
@@ -657,31 +686,66 @@ impl Compiler<'_, '_> {
                 .candidates
                 .get_or_insert_with(|| index.fuzzy_haystack()),
         };
+        let folded = fold(w);
+        let required = char_mask(folded.as_bytes());
+        // The masks describe the events of the index they were made from.
+        let masks =
+            (candidates.event_masks.len() == index.len()).then(|| candidates.event_masks.clone());
+        if let Some(masks) = &masks
+            && mask_decides(folded.as_bytes())
+            && candidates.all_chars & required != 0
+        {
+            // One letter some value holds: the events are exactly those whose
+            // mask holds it, and no value needs to be looked for.
+            return Check::Either {
+                columns: Vec::new(),
+                strings: Bits::default(),
+                identities: None,
+                sets: Vec::new(),
+                chars: Some(CharCheck {
+                    masks: masks.clone(),
+                    required,
+                    decides: true,
+                }),
+            };
+        }
         let found = fuzzy_matches_unless(&FuzzyWord::new(w), index, candidates, self.scope.cancel);
         if found.is_empty() {
             self.unmatched.push(w.to_string());
         }
-        let mut table = vec![false; index.strings.len()];
+        // Values that hold the word as typed (the usual case) are folded
+        // substring matches, so an event's mask must hold the word's characters;
+        // a scored (scattered) match compares unfolded text and is not prefiltered.
+        // (`fuzzy_matches` ranks held values at or below 0, scored ones above.)
+        let contiguous = found.first().is_some_and(|&(_, rank)| rank <= 0);
+        let mut table = Bits::new(index.strings.len());
         for (id, _) in found {
-            table[id as usize] = true;
+            table.set(id as usize);
         }
         // Only the fields where the word matched something are looked at per
         // event: a word found among actors does not test eight other columns.
         let d = index.distinct();
-        let sets: Vec<(SetCol, Vec<bool>)> = if d.set_members.iter().any(|&id| table[id as usize]) {
-            vec![
-                (SetCol::Repos, self.sets_table(&|id| table[id as usize])),
-                (SetCol::Pipelines, self.sets_table(&|id| table[id as usize])),
-            ]
-        } else {
-            Vec::new()
-        };
+        let sets: Vec<(SetCol, Vec<bool>)> =
+            if d.set_members.iter().any(|&id| table.get(id as usize)) {
+                vec![
+                    (SetCol::Repos, self.sets_table(&|id| table.get(id as usize))),
+                    (
+                        SetCol::Pipelines,
+                        self.sets_table(&|id| table.get(id as usize)),
+                    ),
+                ]
+            } else {
+                Vec::new()
+            };
         let in_identities = [&d.actor, &d.arn, &d.access_key]
             .iter()
-            .any(|list| list.iter().any(|&id| table[id as usize]));
+            .any(|list| list.iter().any(|&id| table.get(id as usize)));
         let identities = in_identities.then(|| {
-            self.identities_table(&|p| {
-                table[p.actor as usize] || table[p.arn as usize] || table[p.access_key as usize]
+            Bits::from_fn(index.identities.len(), |i| {
+                let p = &index.identities[i];
+                table.get(p.actor as usize)
+                    || table.get(p.arn as usize)
+                    || table.get(p.access_key as usize)
             })
         });
         let columns = [
@@ -695,15 +759,33 @@ impl Compiler<'_, '_> {
             Col::Region,
         ]
         .into_iter()
-        .filter(|c| c.distinct(d).iter().any(|&id| table[id as usize]))
+        .filter(|c| c.distinct(d).iter().any(|&id| table.get(id as usize)))
         .collect();
         Check::Either {
             columns,
-            strings: Bits::from_bools(&table),
-            identities: identities.map(|t| Bits::from_bools(&t)),
+            strings: table,
+            identities,
             sets,
+            chars: masks.filter(|_| contiguous).map(|masks| CharCheck {
+                masks,
+                required,
+                decides: false,
+            }),
         }
     }
+}
+
+/// One field of a block evaluation: the `undecided` events whose id in `ids` is
+/// a `hit` are marked in `pass` and leave `undecided`.
+#[inline]
+fn look_up(undecided: &mut Vec<u32>, pass: &mut [u64], ids: &[u32], hit: impl Fn(u32) -> bool) {
+    undecided.retain(|&j| {
+        let found = hit(ids[j as usize]);
+        if found {
+            pass[j as usize / 64] |= 1 << (j % 64);
+        }
+        !found
+    });
 }
 
 /// A membership table over ids, a bit each. The per-event checks of a bare word
@@ -713,6 +795,29 @@ impl Compiler<'_, '_> {
 struct Bits(Vec<u64>);
 
 impl Bits {
+    /// `len` bits, all clear.
+    fn new(len: usize) -> Bits {
+        Bits(vec![0; len.div_ceil(64)])
+    }
+
+    /// Bit `i` is `pred(i)`, for `i` below `len`: 64 bits a task, in parallel.
+    fn from_fn(len: usize, pred: impl Fn(usize) -> bool + Sync) -> Bits {
+        use rayon::prelude::*;
+        let mut words = vec![0u64; len.div_ceil(64)];
+        words.par_iter_mut().enumerate().for_each(|(w, word)| {
+            for i in w * 64..(w * 64 + 64).min(len) {
+                *word |= u64::from(pred(i)) << (i % 64);
+            }
+        });
+        Bits(words)
+    }
+
+    fn set(&mut self, id: usize) {
+        if let Some(w) = self.0.get_mut(id / 64) {
+            *w |= 1 << (id % 64);
+        }
+    }
+
     fn from_bools(table: &[bool]) -> Bits {
         let mut words = vec![0u64; table.len().div_ceil(64)];
         for (id, _) in table.iter().enumerate().filter(|(_, b)| **b) {
@@ -787,7 +892,11 @@ impl<'a> Compiled<'a> {
                 strings,
                 identities,
                 sets,
+                chars,
             } => {
+                if let Some(answer) = chars.as_ref().and_then(|c| c.settles(i)) {
+                    return answer;
+                }
                 identities
                     .as_ref()
                     .is_some_and(|t| t.get(self.index.cols.identity[i] as usize))
@@ -859,6 +968,98 @@ impl<'a> Compiled<'a> {
             .into_par_iter()
             .filter(|&i| self.matches(i as usize))
             .collect()
+    }
+
+    /// [`Self::failing_facets`] for each event of `range` (at most a few 64k):
+    /// each term is decided for the whole range before the next, so a bare word
+    /// looks its fields up a column at a time, and only for the events no earlier
+    /// field has matched, instead of walking the term tree once per event.
+    pub fn failing_facets_in(&self, range: std::ops::Range<usize>) -> Vec<Option<u16>> {
+        let len = range.len();
+        let mut out = vec![Some(0u16); len];
+        for node in &self.nodes {
+            let pass = self.node_in(node, range.clone());
+            let fail = match node {
+                Node::Leaf { facet: Some(f), .. } => Some(1u16 << (*f as u16)),
+                _ => None,
+            };
+            for (w, &word) in pass.iter().enumerate() {
+                let mut failed = !word;
+                while failed != 0 {
+                    let j = w * 64 + failed.trailing_zeros() as usize;
+                    failed &= failed - 1;
+                    if let Some(slot) = out.get_mut(j) {
+                        *slot = slot.zip(fail).map(|(m, f)| m | f);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Which events of `range` pass `node`, a bit each (bit `j` is event
+    /// `range.start + j`).
+    fn node_in(&self, node: &Node, range: std::ops::Range<usize>) -> Vec<u64> {
+        let len = range.len();
+        match node {
+            Node::Leaf {
+                check: Check::Raw(None),
+                ..
+            } => vec![u64::MAX; len.div_ceil(64)],
+            Node::Leaf {
+                negated,
+                check:
+                    Check::Either {
+                        columns,
+                        strings,
+                        identities,
+                        sets,
+                        chars,
+                    },
+                ..
+            } => {
+                let mut pass = vec![0u64; len.div_ceil(64)];
+                let mut undecided: Vec<u32> = (0..len as u32).collect();
+                if let Some(chars) = chars {
+                    undecided.retain(|&j| match chars.settles(range.start + j as usize) {
+                        Some(found) => {
+                            if found {
+                                pass[j as usize / 64] |= 1 << (j % 64);
+                            }
+                            false
+                        }
+                        None => true,
+                    });
+                }
+                if let Some(t) = identities {
+                    let ids = &self.index.cols.identity[range.clone()];
+                    look_up(&mut undecided, &mut pass, ids, |id| t.get(id as usize));
+                }
+                for &c in columns {
+                    let ids = &self.col(c)[range.clone()];
+                    look_up(&mut undecided, &mut pass, ids, |id| {
+                        strings.get(id as usize)
+                    });
+                }
+                for (c, t) in sets {
+                    let ids = &self.set_col(*c)[range.clone()];
+                    look_up(&mut undecided, &mut pass, ids, |id| t[id as usize]);
+                }
+                if *negated {
+                    pass.iter_mut().for_each(|w| *w = !*w);
+                }
+                pass
+            }
+            _ => {
+                let mut pass = vec![0u64; len.div_ceil(64)];
+                for j in 0..len {
+                    if self.node(node, range.start + j) {
+                        pass[j / 64] |= 1 << (j % 64);
+                    }
+                }
+                pass
+            }
+        }
     }
 
     /// For facet counts: which facets' terms event `i` fails. Returns `None` when a

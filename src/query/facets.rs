@@ -194,18 +194,23 @@ pub fn select_unless(
     // the events it drops. The result is the same; the work is the dropped share.
     let whole = (!compiled.is_empty() && keeps_most(index, compiled))
         .then(|| d.unfiltered_counts.get_or_init(|| unfiltered_counts(index)));
-    let (mut counts, dropped) = (0..n.div_ceil(CHUNK))
+    // Each chunk's events go to a vector of their own, sized for the chunk, and
+    // are laid end to end once at the end: pushing a million events into
+    // growing vectors and appending them pairwise copied them several times.
+    let (mut counts, dropped, mut parts) = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .fold(
-            || (Counts::new(index), Counts::new(index)),
-            |(mut counts, mut dropped), chunk| {
+            || (Counts::new(index), Counts::new(index), Vec::new()),
+            |(mut counts, mut dropped, mut parts), chunk| {
                 if cancel.load(Relaxed) {
-                    return (counts, dropped);
+                    return (counts, dropped, parts);
                 }
-                for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                    let mask = compiled.failing_facets(i);
+                let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
+                let masks = compiled.failing_facets_in(range.clone());
+                let mut kept = Vec::with_capacity(masks.iter().filter(|m| **m == Some(0)).count());
+                for (i, mask) in range.zip(masks) {
                     if mask == Some(0) {
-                        counts.events.push(i as u32);
+                        kept.push(i as u32);
                         if whole.is_none() {
                             counts.add_all(cols, d, i);
                         }
@@ -219,12 +224,16 @@ pub fn select_unless(
                         counts.add(cols, d, Facet::ALL[k], i);
                     }
                 }
-                (counts, dropped)
+                parts.push((chunk, kept));
+                (counts, dropped, parts)
             },
         )
         .reduce(
-            || (Counts::new(index), Counts::new(index)),
-            |a, b| (a.0.merge(b.0), a.1.merge(b.1)),
+            || (Counts::new(index), Counts::new(index), Vec::new()),
+            |mut a, b| {
+                a.2.extend(b.2);
+                (a.0.merge(b.0), a.1.merge(b.1), a.2)
+            },
         );
     if let Some(whole) = whole {
         counts.add_whole_minus(whole, dropped);
@@ -232,7 +241,11 @@ pub fn select_unless(
     if cancel.load(Relaxed) {
         return None;
     }
-    let events = std::mem::take(&mut counts.events);
+    parts.sort_unstable_by_key(|(chunk, _)| *chunk);
+    let mut events = Vec::with_capacity(parts.iter().map(|(_, p)| p.len()).sum());
+    for (_, part) in parts {
+        events.extend_from_slice(&part);
+    }
     let facets = counts.into_lists(index);
     if compiled.is_empty() {
         let _ = index.distinct().unfiltered_facets.set(facets.clone());

@@ -94,6 +94,89 @@ pub struct Haystack {
     text: Vec<u8>,
     /// Where each value's folded text ends in `text`.
     ends: Vec<u32>,
+    /// Per event, the [`char_mask`] of the values its searched fields hold (4
+    /// bytes an event): a word is looked for only in events holding all its
+    /// characters, and a one-letter word is decided by the mask alone — the first
+    /// letter typed keeps most of a trail, and checking its nine fields per event
+    /// was the slowest keystroke.
+    pub event_masks: std::sync::Arc<Vec<u32>>,
+    /// The characters of all values together.
+    pub all_chars: u32,
+}
+
+/// Which characters a folded text holds, a bit each: `a`–`z` a bit per letter,
+/// digits two to a bit, anything else in the last bit. A word is in a value only
+/// if the value's mask holds all of the word's bits; a one-letter word (see
+/// [`mask_decides`]) is in exactly the values whose mask holds its bit.
+pub fn char_mask(folded: &[u8]) -> u32 {
+    folded
+        .iter()
+        .fold(0, |mask, &b| mask | CHAR_BITS[b as usize])
+}
+
+/// [`char_mask`]'s bit of each byte.
+const CHAR_BITS: [u32; 256] = {
+    let mut bits = [1u32 << 31; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_lowercase() {
+            bits[b] = 1 << (c - b'a');
+        } else if c.is_ascii_digit() {
+            bits[b] = 1 << (26 + (c - b'0') / 2);
+        }
+        b += 1;
+    }
+    bits
+};
+
+/// Whether [`char_mask`] alone decides which values hold `folded`: one letter.
+pub fn mask_decides(folded: &[u8]) -> bool {
+    matches!(folded, [b'a'..=b'z'])
+}
+
+/// The string columns a bare word is looked for in (besides identities and the
+/// repository and pipeline sets), in the order the compiled check looks.
+pub fn searched_columns(c: &crate::index::Columns) -> [&[crate::index::StrId]; 8] {
+    [
+        &c.name,
+        &c.source,
+        &c.resource,
+        &c.source_ip,
+        &c.user_agent,
+        &c.error,
+        &c.account,
+        &c.region,
+    ]
+}
+
+/// Per event, the OR of `value_mask` over its identity's actor, ARN and access
+/// key, its [`searched_columns`] and its repositories and pipelines.
+fn event_masks(index: &crate::index::Index, value_mask: &[u32]) -> Vec<u32> {
+    use rayon::prelude::*;
+    let v = |id: crate::index::StrId| value_mask.get(id as usize).copied().unwrap_or(0);
+    let identities: Vec<u32> = index
+        .identities
+        .iter()
+        .map(|p| v(p.actor) | v(p.arn) | v(p.access_key))
+        .collect();
+    let sets: Vec<u32> = index
+        .sets
+        .iter()
+        .map(|set| set.iter().fold(0, |m, &id| m | v(id)))
+        .collect();
+    let c = &index.cols;
+    let columns = searched_columns(c);
+    let of = |table: &[u32], id: u32| table.get(id as usize).copied().unwrap_or(0);
+    (0..index.len())
+        .into_par_iter()
+        .map(|i| {
+            columns.iter().fold(
+                of(&identities, c.identity[i]) | of(&sets, c.repos[i]) | of(&sets, c.pipelines[i]),
+                |m, col| m | v(col[i]),
+            )
+        })
+        .collect()
 }
 
 impl Haystack {
@@ -118,17 +201,41 @@ impl Haystack {
         text.shrink_to_fit();
         let mut ids = ids;
         ids.truncate(ends.len());
-        Haystack { ids, text, ends }
+        let masks: Vec<u32> = {
+            use rayon::prelude::*;
+            (0..ends.len())
+                .into_par_iter()
+                .map(|k| {
+                    let start = if k == 0 { 0 } else { ends[k - 1] as usize };
+                    char_mask(&text[start..ends[k] as usize])
+                })
+                .collect()
+        };
+        let mut value_mask = vec![0u32; index.strings.len()];
+        let mut all_chars = 0;
+        for (&id, &mask) in ids.iter().zip(&masks) {
+            value_mask[id as usize] = mask;
+            all_chars |= mask;
+        }
+        let event_masks = std::sync::Arc::new(event_masks(index, &value_mask));
+        Haystack {
+            ids,
+            text,
+            ends,
+            event_masks,
+            all_chars,
+        }
     }
 
-    /// Each value that holds `needle` (already folded), with where it first does,
-    /// in haystack order. The text is searched in parts in parallel, each value
+    /// Each value that holds `needle` (already folded), with where it first does
+    /// and its folded length (ranking needs it; looking the value up again would
+    /// cost a cache miss per value), in haystack order. The text is searched in parts in parallel, each value
     /// once; `live` is asked between parts' matches and stops the search early.
     pub fn held(
         &self,
         needle: &str,
         live: &(dyn Fn() -> bool + Sync),
-    ) -> Vec<(crate::index::StrId, usize)> {
+    ) -> Vec<(crate::index::StrId, usize, usize)> {
         use rayon::prelude::*;
         let finder = memchr::memmem::Finder::new(needle.as_bytes());
         let n = self.ends.len();
@@ -157,11 +264,11 @@ impl Haystack {
                     }
                     let (start, end) = (start_of(k), self.ends[k] as usize);
                     if at + needle.len() <= end {
-                        found.push((self.ids[k], at - start));
+                        found.push((self.ids[k], at - start, end - start));
                         k += 1;
                     } else if let Some(inside) = finder.find(&self.text[at + 1..end]) {
                         // The first match ran into the next value; look again inside this one.
-                        found.push((self.ids[k], at + 1 + inside - start));
+                        found.push((self.ids[k], at + 1 + inside - start, end - start));
                         k += 1;
                     } else {
                         k += 1;
@@ -196,9 +303,12 @@ mod haystack_tests {
             let haystack = Haystack::new(&index, unique.clone());
             let needle = fold(&needle);
             let got = haystack.held(&needle, &|| true);
-            let want: Vec<(StrId, usize)> = unique
+            let want: Vec<(StrId, usize, usize)> = unique
                 .iter()
-                .filter_map(|&id| fold(index.strings.get(id)).find(&needle).map(|at| (id, at)))
+                .filter_map(|&id| {
+                    let folded = fold(index.strings.get(id));
+                    folded.find(&needle).map(|at| (id, at, folded.len()))
+                })
                 .collect();
             prop_assert_eq!(got, want);
         }
