@@ -330,6 +330,14 @@ impl Filter {
     }
 
     fn add_value(&mut self, facet: Facet, value: &str, negated: bool) {
+        // A typed pattern (`user:bob` as a substring, `event:Git*`) is not a
+        // list of picked values: picking one in the pane replaces it, where
+        // adding it beside would write `user:bob,=bob`, which changes nothing.
+        if !negated {
+            self.terms.retain(|t| {
+                t.negated || Facet::of(&t.cond) != Some(facet) || lists_only_values(&t.cond)
+            });
+        }
         let existing = self
             .terms
             .iter_mut()
@@ -356,6 +364,22 @@ pub fn facet_cond(facet: Facet, value: &str) -> Cond {
         Facet::Account => Cond::Account(v),
         Facet::Region => Cond::Region(v),
         Facet::Error => Cond::ErrorCode(v),
+    }
+}
+
+/// Whether a facet's term is a list of whole values, as the pane writes them
+/// (no substring match, no wildcard).
+fn lists_only_values(cond: &Cond) -> bool {
+    match cond {
+        Cond::User(m) | Cond::Repo(m) | Cond::Pipeline(m) => m
+            .iter()
+            .all(|m| m.exact && !super::parse::has_wildcard(&m.text)),
+        Cond::Source(l)
+        | Cond::Event(l)
+        | Cond::Account(l)
+        | Cond::Region(l)
+        | Cond::ErrorCode(l) => l.iter().all(|x| !super::parse::has_wildcard(x)),
+        _ => true,
     }
 }
 
@@ -558,6 +582,18 @@ mod tests {
         f.clear_facet(Facet::User);
         assert_eq!(f.to_text(), "errors");
         assert_eq!(Filter::parse(&f.to_text()).unwrap(), f);
+    }
+
+    #[test]
+    fn picking_a_value_replaces_a_typed_pattern_of_its_facet() {
+        let mut f = Filter::parse("user:bob event:Git* -user:=bot").unwrap();
+        f.toggle_facet_value(Facet::User, "bob");
+        assert_eq!(f.to_text(), "event:Git* -user:=bot user:=bob");
+        f.toggle_facet_value(Facet::Event, "GitPush");
+        assert_eq!(f.to_text(), "-user:=bot user:=bob event:GitPush");
+        // Picked values still add up (several = any of them).
+        f.toggle_facet_value(Facet::User, "carol");
+        assert_eq!(f.to_text(), "-user:=bot user:=bob,=carol event:GitPush");
     }
 
     #[test]
