@@ -194,6 +194,67 @@ fn open_filter_read_an_event_and_quit() {
     assert!(!screen.contains("Facets"), "{screen}");
 }
 
+/// `f` on a line of the detail view filters the list to that value with its
+/// field; Backspace on the list goes back to the filter before.
+#[test]
+fn pivot_from_a_detail_line_and_step_back() {
+    let (dir, _) = common::corpus(3_000, 12);
+    let (index, _) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let total = thousands(index.len());
+    let cmd = format!(
+        "{} {}; echo EXIT=$?; sleep 30",
+        common::bin().display(),
+        dir.path().display()
+    );
+    let t = Tmux::start(&cmd, 140, 40);
+    let everything = format!("{total} of {total} events");
+    t.wait_for("loading to finish", 30, |s| {
+        s.contains("loaded in") && s.contains(&everything)
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the detail view", 10, |s| s.contains("\"eventName\": \""));
+    // Fold every object, so each top-level field is one line, then put the
+    // cursor (on the opening brace) on `eventName`.
+    t.keys(&["-"]);
+    let screen = t.wait_for("the folded event", 10, |s| s.contains("{…}"));
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = lines.iter().position(|l| l.contains("┌ JSON")).unwrap() + 1;
+    let at = lines
+        .iter()
+        .position(|l| l.contains("\"eventName\": \""))
+        .unwrap();
+    let name = lines[at]
+        .split("\"eventName\": \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let downs = vec!["j"; at - top];
+    t.keys(&downs);
+    t.keys(&["f"]);
+    let filter = format!("event:{name}");
+    let n = Compiled::new(&Filter::parse(&filter).unwrap(), &index)
+        .select()
+        .len();
+    assert!(n > 0 && thousands(n) != total, "{filter}: {n}");
+    let want = format!("{} of {total} events", thousands(n));
+    let screen = t.wait_for("the list filtered to the value", 10, |s| {
+        s.contains(&want) && s.contains("Events · newest first")
+    });
+    assert!(screen.contains(&format!("Filter   {filter}")), "{screen}");
+    t.keys(&["BSpace"]);
+    let screen = t.wait_for("the filter before", 10, |s| s.contains(&everything));
+    assert!(screen.contains("Filter   (none"), "{screen}");
+    assert!(screen.contains("back to no filter"), "{screen}");
+    t.keys(&["q"]);
+    let screen = t.wait_for("the program to exit", 10, |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
 #[test]
 fn open_a_pipeline_diff() {
     let (dir, _) = common::corpus(3_000, 12);

@@ -1258,3 +1258,105 @@ fn the_users_title_counts_actors_as_the_user_facet_does() {
         "{screen}"
     );
 }
+
+/// The event the detail view on top shows.
+fn opened(app: &App) -> usize {
+    match app.stack.last() {
+        Some(View::Detail(d)) => d.event as usize,
+        _ => panic!("no detail view"),
+    }
+}
+
+/// Moves the detail view's cursor to the first line whose text holds `needle`.
+fn cursor_to(app: &mut App, needle: &str) {
+    let Some(View::Detail(d)) = app.stack.last() else {
+        panic!("no detail view")
+    };
+    let doc = doc(d).as_ref().expect("the event is laid out");
+    let row = (0..doc.visible.len())
+        .find(|&r| doc.plain(r).contains(needle))
+        .unwrap_or_else(|| panic!("no line holds {needle}"));
+    for _ in 0..row {
+        key(app, KeyCode::Char('j'));
+    }
+}
+
+#[test]
+fn pivots_from_the_detail_view_and_backspace_steps_back() {
+    let (_d, mut app) = app();
+    let all = app.index.len();
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "user:a");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.results.shown.len(), expected(&app, "user:a"));
+    // The first event's source IP, then `f` on it: the list is filtered to it.
+    key(&mut app, KeyCode::Enter);
+    let ip = app.index.event(opened(&app)).source_ip().to_string();
+    cursor_to(&mut app, "\"sourceIPAddress\"");
+    key(&mut app, KeyCode::Char('f'));
+    assert!(app.stack.is_empty(), "back on the list");
+    let want = format!("user:a ip:{ip}");
+    assert_eq!(app.filter.text, want);
+    assert_eq!(app.results.shown.len(), expected(&app, &want));
+    // `F` on the event name excludes it; `f` on the ARN replaces `user:a`.
+    key(&mut app, KeyCode::Enter);
+    let name = app.index.event(opened(&app)).name().to_string();
+    cursor_to(&mut app, "\"eventName\"");
+    key(&mut app, KeyCode::Char('F'));
+    assert_eq!(app.filter.text, format!("{want} -event:{name}"));
+    key(&mut app, KeyCode::Enter);
+    let arn = app.index.event(opened(&app)).arn().to_string();
+    cursor_to(&mut app, "\"arn\"");
+    key(&mut app, KeyCode::Char('f'));
+    let by_arn = format!(
+        "ip:{ip} -event:{name} user:={}",
+        trailscope::query::parse::quote(&arn)
+    );
+    assert_eq!(app.filter.text, by_arn);
+    assert_eq!(app.results.shown.len(), expected(&app, &by_arn));
+    // A bracket has no value to pivot on.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('f'));
+    assert!(matches!(app.stack.last(), Some(View::Detail(_))));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("move the cursor to a value")
+    );
+    key(&mut app, KeyCode::Esc);
+    // Backspace walks back through every change, then says there is none.
+    for before in [
+        format!("{want} -event:{name}"),
+        want.clone(),
+        "user:a".into(),
+        String::new(),
+    ] {
+        key(&mut app, KeyCode::Backspace);
+        assert_eq!(app.filter.text, before);
+    }
+    assert_eq!(app.results.shown.len(), all);
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("no earlier filter to go back to")
+    );
+}
+
+#[test]
+fn an_empty_result_names_the_term_that_emptied_it() {
+    let (_d, mut app) = app();
+    app.set_filter_text("event:GitPush user:nosuchactor");
+    assert_eq!(app.results.shown.len(), 0);
+    assert_eq!(app.results.emptied_by.as_deref(), Some("user:nosuchactor"));
+    assert!(draw_text(&app, 140, 40).contains("no events: `user:nosuchactor` leaves none"));
+    // Each term keeps events alone; together they keep none: the second is named.
+    app.set_filter_text("event:GitPush source:s3");
+    assert_eq!(app.results.shown.len(), 0);
+    assert_eq!(
+        app.results.emptied_by.as_deref(),
+        Some("source:s3.amazonaws.com")
+    );
+    app.set_filter_text("event:GitPush");
+    assert_eq!(app.results.emptied_by, None);
+}

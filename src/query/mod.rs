@@ -7,6 +7,7 @@ pub mod fuzzy;
 pub mod matcher;
 pub mod named;
 pub mod parse;
+pub mod pivot;
 pub mod text;
 
 pub use eval::{Compiled, Facet, Scope};

@@ -351,6 +351,21 @@ impl App {
             Action::Help => self.push(View::Help(HelpView::default())),
             Action::Errors => self.push(View::Problems(ProblemsView::default())),
             Action::EditFilter => self.filter.start_editing(),
+            Action::StepBackFilter => {
+                if self.filter.step_back() {
+                    self.apply_filter();
+                    self.message = Some(if self.filter.text.is_empty() {
+                        "back to no filter".into()
+                    } else {
+                        format!(
+                            "back to the filter before: {}",
+                            crate::sanitize::escape(&self.filter.text)
+                        )
+                    });
+                } else {
+                    self.message = Some("no earlier filter to go back to".into());
+                }
+            }
             Action::WriteEvents => self.prompt = Some(WritePrompt::default()),
             Action::ToggleOrder => {
                 self.results.newest_first = !self.results.newest_first;

@@ -43,6 +43,9 @@ pub struct Results {
     pub timeline: Vec<u64>,
     /// Bare words of the filter that match no value at all.
     pub unmatched: Vec<String>,
+    /// When nothing matches: the first term that leaves no event, with the
+    /// terms before it (its text), so the status bar can say why.
+    pub emptied_by: Option<String>,
 }
 
 /// Summaries built from the whole index, when a view that needs them opens.

@@ -69,6 +69,17 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
         ),
         t.title,
     )];
+    let rows = app.results.shown.len();
+    if app.stack.is_empty() && rows > 0 {
+        spans.push(Span::styled(
+            format!(
+                "│ row {} of {} ",
+                thousands(app.main.list.selected.min(rows - 1) + 1),
+                thousands(rows)
+            ),
+            t.dim,
+        ));
+    }
     match &app.load {
         LoadState::Loading { progress } => {
             let total = progress.files_total.load(Ordering::Relaxed).max(1);
@@ -141,6 +152,12 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     for word in &app.results.unmatched {
         spans.push(Span::styled(
             format!("│ no value matches `{}` ", escape(word)),
+            t.error,
+        ));
+    }
+    if let Some(term) = &app.results.emptied_by {
+        spans.push(Span::styled(
+            format!("│ no events: `{}` leaves none ", escape(term)),
             t.error,
         ));
     }

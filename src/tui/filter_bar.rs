@@ -32,7 +32,13 @@ pub struct FilterState {
     /// Filters kept before, oldest first, and where ↑/↓ are in them.
     pub history: Vec<String>,
     history_at: Option<usize>,
+    /// The filters before each change (a facet, a view, a pivot, an edit kept
+    /// with Enter), most recent last: Backspace on the main screen steps back.
+    pub undo: Vec<String>,
 }
+
+/// How many earlier filters Backspace can step back through.
+const UNDO_DEPTH: usize = 100;
 
 /// What a key in the filter editor did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,11 +69,34 @@ impl FilterState {
         }
     }
 
-    /// Replaces the filter (a facet or a view changed it); its text follows.
+    /// Replaces the filter (a facet or a view changed it); its text follows,
+    /// and the one before can be stepped back to.
     pub fn set(&mut self, filter: Filter) {
-        self.text = filter.to_text();
+        let text = filter.to_text();
+        if text != self.text {
+            self.push_undo(self.text.clone());
+        }
+        self.text = text;
         self.filter = filter;
         self.error = None;
+    }
+
+    fn push_undo(&mut self, before: String) {
+        if self.undo.last() != Some(&before) {
+            self.undo.push(before);
+        }
+        let excess = self.undo.len().saturating_sub(UNDO_DEPTH);
+        self.undo.drain(..excess);
+    }
+
+    /// Backspace: back to the filter before the last change; false when there
+    /// is none.
+    pub fn step_back(&mut self) -> bool {
+        let Some(before) = self.undo.pop() else {
+            return false;
+        };
+        self.set_text(&before);
+        true
     }
 
     pub fn start_editing(&mut self) {
@@ -201,7 +230,11 @@ impl FilterState {
                 }
             }
             KeyCode::Enter if self.error.is_none() => {
+                let before = before.clone();
                 self.editing = None;
+                if before.trim() != self.text.trim() {
+                    self.push_undo(before);
+                }
                 if self.pending_since.is_some() {
                     EditOutcome::Apply
                 } else {

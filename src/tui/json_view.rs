@@ -282,6 +282,90 @@ impl Folded {
         }
         s
     }
+
+    /// The line a value starts on: a string longer than [`STRING_CHUNK`]
+    /// continues over several lines, and only its first has the key.
+    fn value_start(&self, mut i: usize) -> usize {
+        while i > 0 && is_continuation(&self.lines[i].token) {
+            i -= 1;
+        }
+        i
+    }
+
+    /// The object or array line that encloses line `i`.
+    fn parent(&self, i: usize) -> Option<usize> {
+        (0..i)
+            .rev()
+            .find(|&j| matches!(self.lines[j].token, Token::Open { close, .. } if close > i))
+    }
+
+    /// Where the value on visible row `row` sits in the document: object keys
+    /// and array positions from the top (`["resources", "0", "ARN"]`). A closing
+    /// bracket's path is its object's.
+    pub fn path(&self, row: usize) -> Vec<String> {
+        let Some(&line) = self.visible.get(row) else {
+            return Vec::new();
+        };
+        let mut i = match self.lines[line].token {
+            Token::Close { .. } => (0..line)
+                .rev()
+                .find(
+                    |&j| matches!(self.lines[j].token, Token::Open { close, .. } if close == line),
+                )
+                .unwrap_or(0),
+            _ => self.value_start(line),
+        };
+        let mut path = Vec::new();
+        while let Some(p) = self.parent(i) {
+            let component = match self.lines[p].token {
+                Token::Open { bracket: '{', .. } => {
+                    let key = self.lines[i].key.as_deref().unwrap_or_default();
+                    serde_json::from_str::<String>(&format!("\"{key}\""))
+                        .unwrap_or_else(|_| key.to_string())
+                }
+                _ => self.position_in(p, i).to_string(),
+            };
+            path.push(component);
+            i = p;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Which element of array line `array` line `i` is.
+    fn position_in(&self, array: usize, i: usize) -> usize {
+        let (mut k, mut n) = (array + 1, 0);
+        while k < i {
+            if !is_continuation(&self.lines[k].token) {
+                n += 1;
+            }
+            k = match self.lines[k].token {
+                Token::Open { close, .. } => close + 1,
+                _ => k + 1,
+            };
+        }
+        n
+    }
+
+    /// The scalar on visible row `row` as text (a string unquoted and
+    /// unescaped), or `None` on a bracket or a string too long for one line.
+    pub fn scalar(&self, row: usize) -> Option<String> {
+        let &line = self.visible.get(row)?;
+        let start = self.value_start(line);
+        match &self.lines[start].token {
+            Token::String(t) if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') => {
+                serde_json::from_str::<String>(t).ok()
+            }
+            Token::Number(t) => Some(t.clone()),
+            Token::Literal(t) => Some(t.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// A line that continues a string begun on an earlier line.
+fn is_continuation(token: &Token) -> bool {
+    matches!(token, Token::String(t) if !t.starts_with('"'))
 }
 
 #[cfg(test)]
@@ -297,6 +381,52 @@ mod tests {
 
     fn all(f: &Folded) -> Vec<String> {
         (0..f.visible.len()).map(|r| f.plain(r)).collect()
+    }
+
+    #[test]
+    fn each_row_knows_its_path_and_value() {
+        let v: Value = serde_json::from_str(
+            r#"{"userIdentity":{"arn":"arn:aws:iam::1:user/a\"b"},"resources":[{"ARN":"r0"},{"ARN":"r1"}],"n":7,"k\u0001":true}"#,
+        )
+        .unwrap();
+        let f = Folded::new(flatten(v));
+        let row = |needle: &str| {
+            (0..f.visible.len())
+                .find(|&r| f.plain(r).contains(needle))
+                .unwrap()
+        };
+        let arn = row("user/a");
+        assert_eq!(f.path(arn), ["userIdentity", "arn"]);
+        assert_eq!(f.scalar(arn).as_deref(), Some("arn:aws:iam::1:user/a\"b"));
+        let r1 = row("\"r1\"");
+        assert_eq!(f.path(r1), ["resources", "1", "ARN"]);
+        assert_eq!(f.path(row("\"n\"")), ["n"]);
+        assert_eq!(f.scalar(row("\"n\"")).as_deref(), Some("7"));
+        assert_eq!(f.path(row("true")), ["k\u{1}"]);
+        // Brackets have a path and no value.
+        assert_eq!(f.scalar(0), None);
+        assert!(f.path(0).is_empty());
+        let close_of_resources = row("]");
+        assert_eq!(f.path(close_of_resources), ["resources"]);
+    }
+
+    #[test]
+    fn a_long_string_is_one_value_over_its_lines() {
+        let long = "x".repeat(STRING_CHUNK * 2 + 5);
+        let v = serde_json::json!({"list": [long.clone(), "after"]});
+        let f = Folded::new(flatten(v));
+        // Rows: {, "list": [, three lines of the long string, "after", ], }.
+        assert_eq!(f.visible.len(), 8);
+        for r in 2..5 {
+            assert_eq!(f.path(r), ["list", "0"]);
+            assert_eq!(
+                f.scalar(r),
+                None,
+                "too long for one line: not a pivot value"
+            );
+        }
+        assert_eq!(f.path(5), ["list", "1"]);
+        assert_eq!(f.scalar(5).as_deref(), Some("after"));
     }
 
     #[test]

@@ -20,6 +20,12 @@ pub enum Action {
     FocusNext,
     FocusPrev,
     EditFilter,
+    /// Back to the filter before the last change.
+    StepBackFilter,
+    /// The detail view: filter to the value under the cursor, with its field.
+    PivotTo,
+    /// The detail view: exclude the value under the cursor.
+    PivotExclude,
     /// The event list: open the selected event.
     OpenEvent,
     /// The pipelines view: the selected pipeline's version timeline.
@@ -142,7 +148,7 @@ const fn b(
 
 use Action as A;
 use Context as C;
-use KeyCode::{BackTab, Down, End, Enter, Esc, Home, PageDown, PageUp, Right, Tab, Up};
+use KeyCode::{BackTab, Backspace, Down, End, Enter, Esc, Home, PageDown, PageUp, Right, Tab, Up};
 
 /// Every binding, one per line. Within a context the first key listed is the one
 /// the status bar shows.
@@ -158,6 +164,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Global, &[k('G'), code(End)], A::Bottom, "", "last line"),
     b(C::Main, &[k('/')], A::EditFilter, "filter", "edit the filter (Enter keeps it, Esc restores the previous one)"),
     b(C::Main, &[code(BackTab)], A::FocusPrev, "", "focus the previous pane"),
+    b(C::Main, &[code(Backspace)], A::StepBackFilter, "", "back to the filter before the last change (a facet, a view, a pivot, an edit)"),
     b(C::Main, &[k('u')], A::OpenUsers, "users", "users: who did what"),
     b(C::Main, &[k('r')], A::OpenRepos, "repos", "CodeCommit repositories: what happened to them"),
     b(C::Main, &[k('p')], A::OpenPipelines, "pipelines", "pipelines and their version histories"),
@@ -178,6 +185,8 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Detail, &[k('n')], A::NextEvent, "next", "next event of the list"),
     b(C::Detail, &[k('N')], A::PrevEvent, "prev", "previous event of the list"),
     b(C::Detail, &[code(Enter), k('z')], A::ToggleFold, "fold", "fold or unfold the object under the cursor"),
+    b(C::Detail, &[k('f')], A::PivotTo, "filter to", "filter the list to the value under the cursor (its field: user:=, ip:, key:, event:, repo:=…; else text:)"),
+    b(C::Detail, &[k('F')], A::PivotExclude, "", "exclude the value under the cursor from the list"),
     b(C::Detail, &[k('y')], A::Copy, "copy", "copy the event's JSON (OSC 52)"),
     b(C::Detail, &[k('-')], A::FoldAll, "", "fold every object"),
     b(C::Detail, &[k('+'), k('=')], A::UnfoldAll, "", "unfold everything"),
@@ -251,6 +260,7 @@ pub fn describe(key: &Key) -> String {
         KeyCode::Esc => "Esc".into(),
         KeyCode::Tab => "Tab".into(),
         KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Backspace => "Backspace".into(),
         KeyCode::Up => "↑".into(),
         KeyCode::Down => "↓".into(),
         KeyCode::Left => "←".into(),

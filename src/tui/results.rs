@@ -69,12 +69,40 @@ pub fn evaluate_unless(
         crate::index::newest_first(index, &mut shown);
     }
     let timeline = histogram(index, &selection.events, timeline_width);
+    let unmatched = compiled.unmatched_words().to_vec();
+    let emptied_by = (selection.events.is_empty() && !index.is_empty() && unmatched.is_empty())
+        .then(|| emptying_term(index, request, cancel))
+        .flatten();
     Some(Results {
         selection,
         shown,
         newest_first,
         timeline,
-        unmatched: compiled.unmatched_words().to_vec(),
+        unmatched,
+        emptied_by,
+    })
+}
+
+/// The first term of a filter that matches nothing after which no event is
+/// left: each longer prefix of the terms is tried, a scan that stops at the
+/// first event it keeps (so a prefix that keeps events costs little).
+fn emptying_term(index: &Index, request: &Request<'_>, cancel: &AtomicBool) -> Option<String> {
+    let terms = &request.filter.terms;
+    (0..terms.len()).find_map(|k| {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        let prefix = Filter {
+            terms: terms[..=k].to_vec(),
+        };
+        let scope = Scope {
+            text_hits: Some(request.text_hits),
+            fuzzy_candidates: Some(request.candidates),
+            cancel: Some(cancel),
+        };
+        let compiled = Compiled::with_scope(&prefix, index, scope);
+        let any = (0..index.len()).any(|i| compiled.matches(i));
+        (!any).then(|| terms[k].to_string())
     })
 }
 

@@ -183,6 +183,9 @@ impl DetailView {
                 )),
                 None => Transition::Stay,
             },
+            Action::PivotTo | Action::PivotExclude => {
+                self.pivot(action == Action::PivotExclude, ctx)
+            }
             Action::ToggleFold | Action::FoldAll | Action::UnfoldAll => {
                 let height = self.json_area(ctx).height as usize;
                 if let Some(Ok(doc)) = self.content.as_mut().map(|c| &mut c.doc) {
@@ -205,6 +208,31 @@ impl DetailView {
                 }
                 Transition::Stay
             }
+        }
+    }
+
+    /// `f`/`F`: the list filtered to (or without) the value under the cursor,
+    /// with the field that indexes its place in the event.
+    fn pivot(&self, exclude: bool, ctx: &Ctx) -> Transition {
+        let Some(doc) = self.doc() else {
+            return Transition::Message("the event is still being read".into());
+        };
+        let row = self.cursor.selected;
+        let Some(value) = doc.scalar(row) else {
+            return Transition::Message(
+                "nothing to filter on here: move the cursor to a value".into(),
+            );
+        };
+        if value.is_empty() {
+            return Transition::Message("the value is empty: nothing to filter on".into());
+        }
+        let mut term = crate::query::pivot::term_for(&doc.path(row), &value);
+        term.negated = exclude;
+        let mut filter = ctx.filter.clone();
+        filter.pivot(term);
+        Transition::SetFilter {
+            filter,
+            to_list: true,
         }
     }
 
