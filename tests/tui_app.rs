@@ -42,12 +42,12 @@ fn expected(app: &App, filter: &str) -> usize {
 #[test]
 fn typing_a_filter_applies_it_and_esc_restores_the_previous_one() {
     let (_d, mut app) = app();
-    let all = app.results.shown.len();
+    let all = app.results.shown().len();
     assert_eq!(all, app.index.len());
     key(&mut app, KeyCode::Char('/'));
     typ(&mut app, "event:GitPush");
     app.apply_filter(); // what the debounce tick does
-    assert_eq!(app.results.shown.len(), expected(&app, "event:GitPush"));
+    assert_eq!(app.results.shown().len(), expected(&app, "event:GitPush"));
     key(&mut app, KeyCode::Enter);
     assert!(app.filter.editing.is_none());
     assert_eq!(app.filter.text, "event:GitPush");
@@ -55,18 +55,18 @@ fn typing_a_filter_applies_it_and_esc_restores_the_previous_one() {
     typ(&mut app, " errors");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.filter.text, "event:GitPush");
-    assert_eq!(app.results.shown.len(), expected(&app, "event:GitPush"));
+    assert_eq!(app.results.shown().len(), expected(&app, "event:GitPush"));
 }
 
 #[test]
 fn a_parse_error_points_at_the_column_and_keeps_the_last_good_filter() {
     let (_d, mut app) = app();
     app.set_filter_text("errors");
-    let errors = app.results.shown.len();
+    let errors = app.results.shown().len();
     assert_eq!(errors, expected(&app, "errors"));
     app.set_filter_text("errors usr:x");
     assert_eq!(app.filter.error.as_ref().map(|e| e.column), Some(8));
-    assert_eq!(app.results.shown.len(), errors);
+    assert_eq!(app.results.shown().len(), errors);
     // While editing, every valid prefix applies; an invalid one leaves the last valid.
     key(&mut app, KeyCode::Char('/'));
     app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
@@ -80,7 +80,7 @@ fn a_parse_error_points_at_the_column_and_keeps_the_last_good_filter() {
     key(&mut app, KeyCode::Enter);
     assert!(app.filter.editing.is_none());
     assert_eq!(
-        app.results.shown.len(),
+        app.results.shown().len(),
         expected(&app, "errors since:2024-03-01")
     );
 }
@@ -96,15 +96,15 @@ fn facet_selection_shows_in_the_filter_bar() {
     let name = app.index.strings.get(top).to_string();
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.filter.text, format!("event:{name}"));
-    assert_eq!(app.results.shown.len(), n as usize);
+    assert_eq!(app.results.shown().len(), n as usize);
     // Counts in the Event facet ignore the Event selection itself.
     assert_eq!(app.main.facet_values(&app.ctx())[0], (top, n));
     key(&mut app, KeyCode::Char('x'));
     assert_eq!(app.filter.text, format!("-event:{name}"));
-    assert_eq!(app.results.shown.len(), app.index.len() - n as usize);
+    assert_eq!(app.results.shown().len(), app.index.len() - n as usize);
     key(&mut app, KeyCode::Char('c'));
     assert_eq!(app.filter.text, "");
-    assert_eq!(app.results.shown.len(), app.index.len());
+    assert_eq!(app.results.shown().len(), app.index.len());
     // Space toggles too (it pages only in the list).
     key(&mut app, KeyCode::Char(' '));
     assert_eq!(app.filter.text, format!("event:{name}"));
@@ -155,11 +155,12 @@ fn folding_in_the_detail_view() {
 #[test]
 fn order_help_errors_and_quit() {
     let (_d, mut app) = app();
-    let newest = app.results.shown[0];
+    let newest = app.results.shown().get(0).unwrap();
     key(&mut app, KeyCode::Char('o'));
     assert!(!app.results.newest_first);
     assert!(
-        app.index.cols.time[app.results.shown[0] as usize] <= app.index.cols.time[newest as usize]
+        app.index.cols.time[app.results.shown().get(0).unwrap() as usize]
+            <= app.index.cols.time[newest as usize]
     );
     key(&mut app, KeyCode::Char('?'));
     assert!(matches!(app.stack.last(), Some(View::Help(_))));
@@ -203,7 +204,7 @@ fn text_search_runs_in_the_background_then_filters() {
     };
     assert_eq!(needles, ["CloudFormation"]);
     assert_eq!(
-        app.results.shown.len(),
+        app.results.shown().len(),
         app.index.len(),
         "undecided text terms match everything meanwhile"
     );
@@ -213,7 +214,7 @@ fn text_search_runs_in_the_background_then_filters() {
         hits: vec![("CloudFormation".into(), hits.clone())],
     });
     assert_eq!(
-        app.results.shown.len(),
+        app.results.shown().len(),
         app.index.len(),
         "a stale answer is dropped"
     );
@@ -221,19 +222,19 @@ fn text_search_runs_in_the_background_then_filters() {
         generation,
         hits: vec![("CloudFormation".into(), hits)],
     });
-    assert_eq!(app.results.shown.len(), app.index.len().div_ceil(2));
+    assert_eq!(app.results.shown().len(), app.index.len().div_ceil(2));
 }
 
 #[test]
 fn fuzzy_words_keep_the_list_in_time_order_and_say_when_nothing_matches() {
     let (_d, mut app) = app();
     app.set_filter_text("gitpsh");
-    assert!(!app.results.shown.is_empty());
+    assert!(!app.results.shown().is_empty());
     let times: Vec<i64> = app
         .results
-        .shown
+        .shown()
         .iter()
-        .map(|&i| app.index.cols.time[i as usize])
+        .map(|i| app.index.cols.time[i as usize])
         .collect();
     assert!(
         times.windows(2).all(|w| w[0] >= w[1]),
@@ -241,7 +242,7 @@ fn fuzzy_words_keep_the_list_in_time_order_and_say_when_nothing_matches() {
     );
     assert!(app.results.unmatched.is_empty());
     app.set_filter_text("qxzqxzqxz");
-    assert!(app.results.shown.is_empty());
+    assert!(app.results.shown().is_empty());
     assert_eq!(app.results.unmatched, ["qxzqxzqxz"]);
     assert!(draw_text(&app, 140, 40).contains("no value matches `qxzqxzqxz`"));
 }
@@ -345,7 +346,7 @@ fn d_on_an_update_event_opens_its_diff() {
     let Some(View::Diff(d)) = app.stack.last().cloned() else {
         panic!("no diff: {:?}", app.message)
     };
-    let event = app.results.shown[0];
+    let event = app.results.shown().get(0).unwrap();
     let lifetimes = app.caches.pipelines().to_vec();
     let version = lifetimes
         .iter()
@@ -406,16 +407,16 @@ fn users_view_sorts_and_filters_to_an_actor() {
         .to_string();
     assert!(
         app.results
-            .shown
+            .shown()
             .iter()
-            .all(|&i| app.index.event(i as usize).actor() == actor)
+            .all(|i| app.index.event(i as usize).actor() == actor)
     );
     let expected = users
         .iter()
         .find(|u| u.actor_text(&app.index) == actor)
         .unwrap()
         .events as usize;
-    assert_eq!(app.results.shown.len(), expected);
+    assert_eq!(app.results.shown().len(), expected);
 }
 
 #[test]
@@ -449,13 +450,13 @@ fn repos_view_filters_and_jumps_to_a_pipeline() {
     assert!(app.filter.text.contains(&format!("account:{}", r.account)));
     assert!(app.filter.text.contains(&format!("region:{}", r.region)));
     assert_eq!(
-        app.results.shown.len() as u64,
+        app.results.shown().len() as u64,
         r.events
             + app
                 .results
-                .shown
+                .shown()
                 .iter()
-                .filter(|&&i| app.index.event(i as usize).source() != "codecommit.amazonaws.com")
+                .filter(|&i| app.index.event(i as usize).source() != "codecommit.amazonaws.com")
                 .count() as u64
     );
 }
@@ -779,7 +780,7 @@ fn tab_completes_values_even_when_the_word_typed_first_matched_nothing() {
     key(&mut app, KeyCode::Char('/'));
     typ(&mut app, "region");
     app.apply_filter();
-    assert_eq!(app.results.shown.len(), 0, "`region` is a bare word here");
+    assert_eq!(app.results.shown().len(), 0, "`region` is a bare word here");
     typ(&mut app, ":");
     key(&mut app, KeyCode::Tab);
     let c = app.filter.completion.clone().expect("region values");
@@ -899,7 +900,7 @@ fn background_filtering_keeps_only_the_newest_filter() {
     use trailscope::tui::jobs::Evaluation;
     let (_d, mut app) = app();
     app.background = true;
-    let all = app.results.shown.len();
+    let all = app.results.shown().len();
     let jobs = |app: &mut App| -> Vec<Box<Evaluation>> {
         std::mem::take(&mut app.effects)
             .into_iter()
@@ -912,7 +913,7 @@ fn background_filtering_keeps_only_the_newest_filter() {
     app.set_filter_text("event:GitPush");
     let first = jobs(&mut app).pop().expect("an evaluation was queued");
     assert_eq!(
-        app.results.shown.len(),
+        app.results.shown().len(),
         all,
         "the screen keeps the old results meanwhile"
     );
@@ -951,12 +952,12 @@ fn background_filtering_keeps_only_the_newest_filter() {
         generation: first.generation,
         results: Box::new(stale),
     });
-    assert_eq!(app.results.shown.len(), all);
+    assert_eq!(app.results.shown().len(), all);
     app.on_msg(Msg::Evaluated {
         generation: second.generation,
         results: Box::new(results),
     });
-    assert_eq!(app.results.shown.len(), expected(&app, "errors"));
+    assert_eq!(app.results.shown().len(), expected(&app, "errors"));
     assert!(app.evaluating.is_none());
 }
 
@@ -1138,7 +1139,9 @@ fn a_delivery_follows_the_tail_when_the_cursor_is_at_the_newest_event() {
     app.deliver(index, report);
     assert_eq!(app.index.len(), total + 1);
     assert_eq!(app.main.list.selected, 0);
-    let top = app.index.event(app.results.shown[0] as usize);
+    let top = app
+        .index
+        .event(app.results.shown().get(0).unwrap() as usize);
     assert_eq!(top.name(), "FollowedEvent");
     assert!(app.following.unwrap().last_delivery.is_some());
 }
@@ -1170,7 +1173,7 @@ fn a_delivery_follows_the_tail_when_results_come_from_the_background() {
         generation: job.generation,
         results: Box::new(results),
     });
-    let selected = app.results.shown[app.main.list.selected] as usize;
+    let selected = app.results.shown().get(app.main.list.selected).unwrap() as usize;
     assert_eq!(app.index.event(selected).name(), "FollowedEvent");
 }
 
@@ -1180,13 +1183,13 @@ fn a_delivery_keeps_the_selected_event_elsewhere() {
     for _ in 0..5 {
         key(&mut app, KeyCode::Down);
     }
-    let before = app.results.shown[app.main.list.selected];
+    let before = app.results.shown().get(app.main.list.selected).unwrap();
     let name = app.index.event(before as usize).name().to_string();
     let time = app.index.cols.time[before as usize];
     let (index, report) = with_delivery(dir.path());
     app.deliver(index, report);
     assert_eq!(app.main.list.selected, 6, "one newer event above it");
-    let after = app.results.shown[app.main.list.selected] as usize;
+    let after = app.results.shown().get(app.main.list.selected).unwrap() as usize;
     assert_eq!(app.index.event(after).name(), name);
     assert_eq!(app.index.cols.time[after], time);
 }
@@ -1288,7 +1291,7 @@ fn pivots_from_the_detail_view_and_backspace_steps_back() {
     key(&mut app, KeyCode::Char('/'));
     typ(&mut app, "user:a");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.results.shown.len(), expected(&app, "user:a"));
+    assert_eq!(app.results.shown().len(), expected(&app, "user:a"));
     // The first event's source IP, then `f` on it: the list is filtered to it.
     key(&mut app, KeyCode::Enter);
     let ip = app.index.event(opened(&app)).source_ip().to_string();
@@ -1297,7 +1300,7 @@ fn pivots_from_the_detail_view_and_backspace_steps_back() {
     assert!(app.stack.is_empty(), "back on the list");
     let want = format!("user:a ip:{ip}");
     assert_eq!(app.filter.text, want);
-    assert_eq!(app.results.shown.len(), expected(&app, &want));
+    assert_eq!(app.results.shown().len(), expected(&app, &want));
     // `F` on the event name excludes it; `f` on the ARN replaces `user:a`.
     key(&mut app, KeyCode::Enter);
     let name = app.index.event(opened(&app)).name().to_string();
@@ -1313,7 +1316,7 @@ fn pivots_from_the_detail_view_and_backspace_steps_back() {
         trailscope::query::parse::quote(&arn)
     );
     assert_eq!(app.filter.text, by_arn);
-    assert_eq!(app.results.shown.len(), expected(&app, &by_arn));
+    assert_eq!(app.results.shown().len(), expected(&app, &by_arn));
     // A bracket has no value to pivot on.
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('f'));
@@ -1335,7 +1338,7 @@ fn pivots_from_the_detail_view_and_backspace_steps_back() {
         key(&mut app, KeyCode::Backspace);
         assert_eq!(app.filter.text, before);
     }
-    assert_eq!(app.results.shown.len(), all);
+    assert_eq!(app.results.shown().len(), all);
     key(&mut app, KeyCode::Backspace);
     assert_eq!(
         app.message.as_deref(),
@@ -1347,12 +1350,12 @@ fn pivots_from_the_detail_view_and_backspace_steps_back() {
 fn an_empty_result_names_the_term_that_emptied_it() {
     let (_d, mut app) = app();
     app.set_filter_text("event:GitPush user:nosuchactor");
-    assert_eq!(app.results.shown.len(), 0);
+    assert_eq!(app.results.shown().len(), 0);
     assert_eq!(app.results.emptied_by.as_deref(), Some("user:nosuchactor"));
     assert!(draw_text(&app, 140, 40).contains("no events: `user:nosuchactor` leaves none"));
     // Each term keeps events alone; together they keep none: the second is named.
     app.set_filter_text("event:GitPush source:s3");
-    assert_eq!(app.results.shown.len(), 0);
+    assert_eq!(app.results.shown().len(), 0);
     assert_eq!(
         app.results.emptied_by.as_deref(),
         Some("source:s3.amazonaws.com")

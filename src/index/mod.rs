@@ -242,13 +242,6 @@ impl Index {
     }
 }
 
-/// Puts `events` (positions in time order, as selections are) newest first. Events
-/// without a valid time stay last, as they are in oldest-first order.
-pub fn newest_first(index: &Index, events: &mut [u32]) {
-    let timed = events.partition_point(|&i| index.cols.time[i as usize] != crate::model::NO_TIME);
-    events[..timed].reverse();
-}
-
 /// Read access to one event's indexed fields.
 #[derive(Clone, Copy)]
 pub struct EventRef<'a> {

@@ -423,7 +423,7 @@ impl App {
                 self.message = Some(format!("copied {what} to the clipboard (OSC 52)"));
             }
             Transition::ShowEvent { row } => {
-                let Some(&event) = self.results.shown.get(row) else {
+                let Some(event) = self.results.shown().get(row) else {
                     return;
                 };
                 self.with_main(|main, ctx| main.select_row(row, ctx));

@@ -36,8 +36,8 @@ pub enum LoadState {
 pub struct Results {
     /// Matching events (time order) and facet counts.
     pub selection: Selection,
-    /// Matching events in display order.
-    pub shown: Vec<u32>,
+    /// How many of them have a valid time (they come first).
+    pub timed: usize,
     pub newest_first: bool,
     /// The histogram of the matching events over the loaded time range.
     pub timeline: Vec<u64>,
@@ -46,6 +46,67 @@ pub struct Results {
     /// When nothing matches: the first term that leaves no event, with the
     /// terms before it (its text), so the status bar can say why.
     pub emptied_by: Option<String>,
+}
+
+impl Results {
+    /// The matching events in display order, read from the time-ordered
+    /// selection (newest first reverses its timed part): a million events are
+    /// not held a second time in another order.
+    pub fn shown(&self) -> Shown<'_> {
+        Shown {
+            events: &self.selection.events,
+            timed: self.timed.min(self.selection.events.len()),
+            newest_first: self.newest_first,
+        }
+    }
+}
+
+/// [`Results::shown`]: rows of the event list.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    events: &'a [u32],
+    timed: usize,
+    newest_first: bool,
+}
+
+impl<'a> Shown<'a> {
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Where row `row` is in the time-ordered events (the mapping is its own
+    /// inverse).
+    fn position(&self, row: usize) -> usize {
+        if self.newest_first && row < self.timed {
+            self.timed - 1 - row
+        } else {
+            row
+        }
+    }
+
+    /// The event on row `row`.
+    pub fn get(&self, row: usize) -> Option<u32> {
+        (row < self.events.len()).then(|| self.events[self.position(row)])
+    }
+
+    /// The rows' events, in display order.
+    pub fn iter(self) -> impl Iterator<Item = u32> + 'a {
+        (0..self.events.len()).map(move |row| self.events[self.position(row)])
+    }
+
+    /// The events of `rows`.
+    pub fn rows(self, rows: std::ops::Range<usize>) -> impl Iterator<Item = u32> + 'a {
+        rows.filter_map(move |row| self.get(row))
+    }
+
+    /// The events in display order, as a list (for writing them out).
+    pub fn to_vec(self) -> Vec<u32> {
+        self.iter().collect()
+    }
 }
 
 /// Summaries built from the whole index, when a view that needs them opens.
@@ -141,5 +202,26 @@ pub struct Summaries {
 impl Summaries {
     pub fn any(self) -> bool {
         self.pipelines || self.repos || self.users
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_first_reverses_the_timed_events_and_keeps_the_untimed_last() {
+        let mut r = Results {
+            timed: 4,
+            newest_first: true,
+            ..Results::default()
+        };
+        r.selection.events = vec![1, 3, 5, 7, 9];
+        assert_eq!(r.shown().to_vec(), [7, 5, 3, 1, 9]);
+        assert_eq!(r.shown().get(4), Some(9));
+        assert_eq!(r.shown().get(5), None);
+        assert_eq!(r.shown().rows(1..3).collect::<Vec<_>>(), [5, 3]);
+        r.newest_first = false;
+        assert_eq!(r.shown().to_vec(), [1, 3, 5, 7, 9]);
     }
 }

@@ -64,12 +64,12 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans = vec![Span::styled(
         format!(
             " {} of {} events ",
-            thousands(app.results.shown.len()),
+            thousands(app.results.shown().len()),
             thousands(app.index.len())
         ),
         t.title,
     )];
-    let rows = app.results.shown.len();
+    let rows = app.results.shown().len();
     if app.stack.is_empty() && rows > 0 {
         spans.push(Span::styled(
             format!(

@@ -60,10 +60,7 @@ impl App {
             PromptOutcome::Cancelled => self.prompt = None,
             PromptOutcome::Write(path) => {
                 self.prompt = None;
-                let mut events = self.results.selection.events.clone();
-                if self.results.newest_first {
-                    crate::index::newest_first(&self.index, &mut events);
-                }
+                let events = self.results.shown().to_vec();
                 self.message = Some(format!(
                     "writing {} events to {path}…",
                     thousands(events.len())

@@ -37,7 +37,7 @@ impl App {
         if self.results.newest_first {
             0
         } else {
-            self.results.shown.len().saturating_sub(1)
+            self.results.shown().len().saturating_sub(1)
         }
     }
 

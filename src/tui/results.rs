@@ -64,10 +64,10 @@ pub fn evaluate_unless(
     let selection = select_unless(index, &compiled, cancel)?;
     // The list stays in time order whatever the fuzzy scores, so what `w`
     // writes is what the screen shows.
-    let mut shown = selection.events.clone();
-    if newest_first {
-        crate::index::newest_first(index, &mut shown);
-    }
+    let times = &index.cols.time;
+    let timed = selection
+        .events
+        .partition_point(|&i| times[i as usize] != crate::model::NO_TIME);
     let timeline = histogram(index, &selection.events, timeline_width);
     let unmatched = compiled.unmatched_words().to_vec();
     let emptied_by = (selection.events.is_empty() && !index.is_empty() && unmatched.is_empty())
@@ -75,7 +75,7 @@ pub fn evaluate_unless(
         .flatten();
     Some(Results {
         selection,
-        shown,
+        timed,
         newest_first,
         timeline,
         unmatched,

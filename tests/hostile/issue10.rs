@@ -237,9 +237,9 @@ fn events_without_a_time_sort_last_in_both_orders() {
     let mut app = browser(dir.path());
     let names = |app: &trailscope::tui::app::App| -> Vec<String> {
         app.results
-            .shown
+            .shown()
             .iter()
-            .map(|&i| app.index.event(i as usize).name().to_string())
+            .map(|i| app.index.event(i as usize).name().to_string())
             .collect()
     };
     assert!(app.results.newest_first);

@@ -160,7 +160,7 @@ impl DetailView {
                 } else {
                     row.checked_sub(1)
                 };
-                match next.filter(|&r| r < ctx.results.shown.len()) {
+                match next.filter(|&r| r < ctx.results.shown().len()) {
                     Some(row) => Transition::ShowEvent { row },
                     None => Transition::Message(
                         if forward {
@@ -395,7 +395,7 @@ impl DetailView {
             Some(row) => format!(
                 "   ({} of {} in the list)",
                 crate::format::thousands(row + 1),
-                crate::format::thousands(ctx.results.shown.len())
+                crate::format::thousands(ctx.results.shown().len())
             ),
             None => String::new(),
         };

@@ -127,15 +127,15 @@ impl MainView {
     }
 
     /// The event under the list cursor.
-    pub fn selected_event(&self, shown: &[u32]) -> Option<u32> {
-        shown.get(self.list.selected).copied()
+    pub fn selected_event(&self, shown: crate::tui::ctx::Shown<'_>) -> Option<u32> {
+        shown.get(self.list.selected)
     }
 
     /// Keeps both cursors inside their lists and windows (after the results or the screen changed).
     pub fn clamp(&mut self, ctx: &Ctx) {
         let layout = MainLayout::new(ctx.viewport.body);
         self.list
-            .clamp(ctx.results.shown.len(), layout.list_rows.height as usize);
+            .clamp(ctx.results.shown().len(), layout.list_rows.height as usize);
         let len = self.facet_values(ctx).len();
         self.facet_cursor
             .clamp(len, layout.facet_rows.height as usize);
@@ -143,7 +143,7 @@ impl MainView {
 
     /// The selected event as (file, position in file), which survives a new index.
     pub fn selected_key(&self, ctx: &Ctx) -> Option<(u32, u32)> {
-        let i = self.selected_event(&ctx.results.shown)? as usize;
+        let i = self.selected_event(ctx.results.shown())? as usize;
         Some((ctx.index.cols.file[i], ctx.index.cols.ordinal[i]))
     }
 
@@ -151,11 +151,11 @@ impl MainView {
     /// that event is no longer shown.
     pub fn reselect(&mut self, key: Option<(u32, u32)>, ctx: &Ctx) {
         let cols = &ctx.index.cols;
+        let shown = ctx.results.shown();
         let row = key.and_then(|key| {
-            ctx.results
-                .shown
+            shown
                 .iter()
-                .position(|&i| (cols.file[i as usize], cols.ordinal[i as usize]) == key)
+                .position(|i| (cols.file[i as usize], cols.ordinal[i as usize]) == key)
         });
         if row.is_none() {
             self.list.offset = 0;
@@ -166,7 +166,7 @@ impl MainView {
     /// Puts the list cursor on `row`.
     pub fn select_row(&mut self, row: usize, ctx: &Ctx) {
         let height = MainLayout::new(ctx.viewport.body).list_rows.height as usize;
-        self.list.select(row, ctx.results.shown.len(), height);
+        self.list.select(row, ctx.results.shown().len(), height);
     }
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
@@ -174,7 +174,7 @@ impl MainView {
         let (cursor, len, height) = match self.focus {
             Focus::List => (
                 &mut self.list,
-                ctx.results.shown.len(),
+                ctx.results.shown().len(),
                 layout.list_rows.height,
             ),
             Focus::Facets => {
@@ -202,7 +202,7 @@ impl MainView {
             Action::Left => self.switch_facet(-1),
             Action::Right => self.switch_facet(1),
             Action::OpenEvent => {
-                if let Some(event) = self.selected_event(&ctx.results.shown) {
+                if let Some(event) = self.selected_event(ctx.results.shown()) {
                     let row = Some(self.list.selected);
                     return Transition::Push(Target::Event { event, row });
                 }
@@ -244,7 +244,7 @@ impl MainView {
 
     /// `d` on a `CreatePipeline`/`UpdatePipeline` event: the diff of the version it made.
     fn diff_of_selected_event(&self, ctx: &Ctx) -> Transition {
-        let Some(event) = self.selected_event(&ctx.results.shown) else {
+        let Some(event) = self.selected_event(ctx.results.shown()) else {
             return Transition::Stay;
         };
         for (lifetime, l) in ctx.caches.pipelines().iter().enumerate() {
@@ -270,7 +270,7 @@ impl MainView {
             self.focus = Focus::List;
             let start = self.list.window_start(layout.list_rows.height as usize);
             let target = start + (row - layout.list_rows.y) as usize;
-            if target < ctx.results.shown.len() {
+            if target < ctx.results.shown().len() {
                 self.list.selected = target;
                 self.list.offset = start;
             }
@@ -391,13 +391,13 @@ impl MainView {
         let block = pane(t, title, focused);
         let area = block.inner(layout.list);
         frame.render_widget(block, layout.list);
-        let shown = &ctx.results.shown;
+        let shown = ctx.results.shown();
         let words = ctx.filter.fuzzy_words();
         let window = Table::window(area, &self.list, shown.len());
         let plain = Style::default();
-        let rows = shown[window.clone()]
-            .iter()
-            .map(|&i| {
+        let rows = shown
+            .rows(window.clone())
+            .map(|i| {
                 let e = ctx.index.event(i as usize);
                 let style = if !e.error().is_empty() {
                     t.error
