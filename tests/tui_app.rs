@@ -1363,3 +1363,23 @@ fn an_empty_result_names_the_term_that_emptied_it() {
     app.set_filter_text("event:GitPush");
     assert_eq!(app.results.emptied_by, None);
 }
+
+#[test]
+fn a_new_filter_keeps_the_selected_event_selected_when_it_still_matches() {
+    let (_d, mut app) = app();
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+    }
+    let event = app.results.shown().get(5).unwrap();
+    let name = app.index.event(event as usize).name().to_string();
+    app.set_filter_text(&format!("event:{name}"));
+    let row = app.main.list.selected;
+    assert_eq!(
+        app.results.shown().get(row),
+        Some(event),
+        "the same event, on its new row"
+    );
+    // An event the filter drops: the first row is selected.
+    app.set_filter_text(&format!("-event:{name}"));
+    assert_eq!(app.main.list.selected, 0);
+}

@@ -191,11 +191,11 @@ impl App {
         self.reselect(keep);
     }
 
-    fn selected_key(&self) -> Option<(u32, u32)> {
+    fn selected_key(&self) -> Option<super::views::main::SelectedEvent> {
         self.main.selected_key(&self.ctx())
     }
 
-    fn reselect(&mut self, key: Option<(u32, u32)>) {
+    fn reselect(&mut self, key: Option<super::views::main::SelectedEvent>) {
         self.with_main(|main, ctx| main.reselect(key, ctx));
     }
 

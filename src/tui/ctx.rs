@@ -103,6 +103,12 @@ impl<'a> Shown<'a> {
         rows.filter_map(move |row| self.get(row))
     }
 
+    /// The row event `event` is on (a binary search: events are in index order).
+    pub fn row_of(&self, event: u32) -> Option<usize> {
+        let at = self.events.binary_search(&event).ok()?;
+        Some(self.position(at))
+    }
+
     /// The events in display order, as a list (for writing them out).
     pub fn to_vec(self) -> Vec<u32> {
         self.iter().collect()

@@ -84,6 +84,14 @@ impl MainLayout {
     }
 }
 
+/// The selected event: its position in the index, and (file, position in file),
+/// which survives a new index.
+#[derive(Debug, Clone, Copy)]
+pub struct SelectedEvent {
+    pub event: u32,
+    pub key: (u32, u32),
+}
+
 #[derive(Debug, Clone)]
 pub struct MainView {
     pub list: Cursor,
@@ -141,21 +149,32 @@ impl MainView {
             .clamp(len, layout.facet_rows.height as usize);
     }
 
-    /// The selected event as (file, position in file), which survives a new index.
-    pub fn selected_key(&self, ctx: &Ctx) -> Option<(u32, u32)> {
-        let i = self.selected_event(ctx.results.shown())? as usize;
-        Some((ctx.index.cols.file[i], ctx.index.cols.ordinal[i]))
+    /// The selected event, to select again after the list changes.
+    pub fn selected_key(&self, ctx: &Ctx) -> Option<SelectedEvent> {
+        let event = self.selected_event(ctx.results.shown())?;
+        let i = event as usize;
+        Some(SelectedEvent {
+            event,
+            key: (ctx.index.cols.file[i], ctx.index.cols.ordinal[i]),
+        })
     }
 
     /// Puts the cursor back on the event `key` names, or on the first row when
     /// that event is no longer shown.
-    pub fn reselect(&mut self, key: Option<(u32, u32)>, ctx: &Ctx) {
+    pub fn reselect(&mut self, selected: Option<SelectedEvent>, ctx: &Ctx) {
         let cols = &ctx.index.cols;
         let shown = ctx.results.shown();
-        let row = key.and_then(|key| {
-            shown
-                .iter()
-                .position(|i| (cols.file[i as usize], cols.ordinal[i as usize]) == key)
+        let row = selected.and_then(|SelectedEvent { event, key }| {
+            let e = event as usize;
+            if cols.file.get(e) == Some(&key.0) && cols.ordinal.get(e) == Some(&key.1) {
+                // The same index (a new filter): a binary search, not a scan of
+                // up to a million rows on the UI thread.
+                shown.row_of(event)
+            } else {
+                shown
+                    .iter()
+                    .position(|i| (cols.file[i as usize], cols.ordinal[i as usize]) == key)
+            }
         });
         if row.is_none() {
             self.list.offset = 0;
