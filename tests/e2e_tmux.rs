@@ -255,6 +255,54 @@ fn pivot_from_a_detail_line_and_step_back() {
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
 
+/// `/` in the users view narrows the actors as you type; Esc brings them back.
+#[test]
+fn search_the_users_view() {
+    let (dir, _) = common::corpus(3_000, 12);
+    let cmd = format!(
+        "{} {}; echo EXIT=$?; sleep 30",
+        common::bin().display(),
+        dir.path().display()
+    );
+    let t = Tmux::start(&cmd, 140, 40);
+    t.wait_for("loading to finish", 30, |s| s.contains("loaded in"));
+    t.keys(&["u"]);
+    let all = t.wait_for("the users view", 10, |s| s.contains(" Users · "));
+    assert!(all.contains("alice"), "{all}");
+    t.keys(&["/"]);
+    t.type_text("bob");
+    let narrowed = t.wait_for("the narrowed rows", 10, |s| s.contains("/bob▏"));
+    let table: Vec<&str> = narrowed
+        .lines()
+        .skip_while(|l| !l.contains(" Users · "))
+        .skip(2)
+        .take_while(|l| !l.starts_with('└'))
+        .filter(|l| l.trim_matches(|c| c == '│' || c == ' ').len() > 0)
+        .collect();
+    assert!(!table.is_empty(), "{narrowed}");
+    assert!(
+        table.iter().all(|row| row.to_lowercase().contains("bob")),
+        "{narrowed}"
+    );
+    assert!(
+        narrowed.contains(" of "),
+        "the title counts the rows kept: {narrowed}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("the kept narrowing", 10, |s| s.contains("/bob (Esc: all)"));
+    t.keys(&["Escape"]);
+    let back = t.wait_for("every actor again", 10, |s| {
+        s.lines()
+            .any(|l| l.contains(" Users · ") && !l.contains(" · /bob") && !l.contains(" of "))
+    });
+    assert!(back.contains("alice"), "{back}");
+    t.keys(&["Escape"]);
+    t.wait_for("the list", 10, |s| s.contains("Events · newest first"));
+    t.keys(&["q"]);
+    let screen = t.wait_for("the program to exit", 10, |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
 #[test]
 fn open_a_pipeline_diff() {
     let (dir, _) = common::corpus(3_000, 12);

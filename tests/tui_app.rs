@@ -1383,3 +1383,53 @@ fn a_new_filter_keeps_the_selected_event_selected_when_it_still_matches() {
     app.set_filter_text(&format!("-event:{name}"));
     assert_eq!(app.main.list.selected, 0);
 }
+
+#[test]
+fn slash_narrows_the_users_view_as_you_type() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('u'));
+    let actors = |app: &App| -> Vec<String> {
+        let Some(View::Users(v)) = app.stack.last() else {
+            panic!("no users view")
+        };
+        let users = app.caches.users();
+        v.order
+            .iter()
+            .map(|&k| users[k].actor_text(&app.index).to_string())
+            .collect()
+    };
+    let all = actors(&app);
+    assert!(all.iter().any(|a| a.contains("alice")) && all.iter().any(|a| a.contains("bob")));
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "BO");
+    let narrowed = actors(&app);
+    assert!(!narrowed.is_empty() && narrowed.len() < all.len());
+    assert!(
+        narrowed.iter().all(|a| a.to_lowercase().contains("bo")),
+        "{narrowed:?}"
+    );
+    // `s` is typed into the query, not a sort, while typing.
+    typ(&mut app, "b");
+    assert!(
+        actors(&app)
+            .iter()
+            .all(|a| a.to_lowercase().contains("bob"))
+    );
+    key(&mut app, KeyCode::Enter);
+    // Enter keeps the rows; the table has the keys again (Enter filters).
+    key(&mut app, KeyCode::Enter);
+    assert!(app.stack.is_empty());
+    assert!(app.filter.text.contains("bob"), "{}", app.filter.text);
+    key(&mut app, KeyCode::Char('u'));
+    assert_eq!(
+        actors(&app),
+        all,
+        "a new users view starts with every actor"
+    );
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "bob");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(actors(&app), all, "Esc while typing clears the query");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.stack.is_empty(), "the next Esc closes the view");
+}

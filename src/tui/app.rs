@@ -321,6 +321,11 @@ impl App {
             self.filter_key(key);
             return;
         }
+        if let Some(mut view) = self.stack.pop_if(|v| v.is_searching()) {
+            view.search_key(&key, &self.ctx());
+            self.stack.push(view);
+            return;
+        }
         if key.code == KeyCode::Esc && self.diffing.take().is_some() {
             self.message = Some("cancelled".into());
             return;

@@ -32,6 +32,8 @@ pub enum Action {
     OpenVersions,
     /// The version timeline: the diff of the selected version (or a rejected change's event).
     OpenDiff,
+    /// A table view: type a query that narrows its rows.
+    SearchRows,
     /// The users view: filter the list to the selected actor.
     FilterToActor,
     /// The repositories view: filter the list to the selected repository.
@@ -200,6 +202,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Diff, &[k('c')], A::CompareWith, "compare with", "compare with another version, picked from the timeline"),
     b(C::Diff, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Users, &[code(Enter)], A::FilterToActor, "filter to actor", "filter the event list to this actor"),
+    b(C::Users, &[k('/')], A::SearchRows, "search", "narrow the rows to actors whose name holds what you type (Enter keeps it, Esc clears it)"),
     b(C::Users, &[k('s')], A::SortNext, "sort", "sort by the next column"),
     b(C::Users, &[k('S')], A::SortReverse, "reverse", "reverse the sort"),
     b(C::Users, &[code(Esc), k('q')], A::Back, "back", "back"),

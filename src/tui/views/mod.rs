@@ -130,6 +130,12 @@ impl View {
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         if action == Action::Back {
+            // Rows narrowed by `/` come back first; the next Esc closes.
+            if let View::Users(v) = self
+                && v.clear_search(ctx)
+            {
+                return Transition::Stay;
+            }
             return Transition::Pop;
         }
         match self {
@@ -141,6 +147,18 @@ impl View {
             View::Repos(v) => v.update(action, ctx),
             View::Help(v) => v.update(action, ctx),
             View::Problems(v) => v.update(action, ctx),
+        }
+    }
+
+    /// Whether `/` is typing in this view (keys go to its query, not the table).
+    pub fn is_searching(&self) -> bool {
+        matches!(self, View::Users(v) if v.search.is_editing())
+    }
+
+    /// A key typed into the view's `/` query.
+    pub fn search_key(&mut self, key: &ratatui::crossterm::event::KeyEvent, ctx: &Ctx) {
+        if let View::Users(v) = self {
+            v.search_key(key, ctx);
         }
     }
 

@@ -11,7 +11,7 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, RowSearch, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -77,8 +77,10 @@ pub struct UsersView {
     pub cursor: Cursor,
     pub sort: UserColumn,
     pub descending: bool,
-    /// Indices into the user summaries, in display order.
+    /// Indices into the user summaries, in display order (the rows `/` keeps).
     pub order: Vec<usize>,
+    /// `/`: the actors shown are those whose name holds the query.
+    pub search: RowSearch,
 }
 
 impl UsersView {
@@ -88,6 +90,7 @@ impl UsersView {
             sort: UserColumn::Events,
             descending: true,
             order: Vec::new(),
+            search: RowSearch::default(),
         };
         v.sort_by(users, index);
         v
@@ -96,7 +99,9 @@ impl UsersView {
     /// Re-sorts by the current column, keeping the selected user selected.
     pub fn sort_by(&mut self, users: &[UserSummary], index: &Index) {
         let selected = self.order.get(self.cursor.selected).copied();
-        let mut order: Vec<usize> = (0..users.len()).collect();
+        let mut order: Vec<usize> = (0..users.len())
+            .filter(|&k| self.search.keeps(users[k].actor_text(index)))
+            .collect();
         let key = |u: &UserSummary| -> (i128, String) {
             match self.sort {
                 UserColumn::Actor => (0, u.actor_text(index).to_lowercase()),
@@ -123,6 +128,24 @@ impl UsersView {
         if let Some(sel) = selected {
             self.cursor.selected = self.order.iter().position(|&k| k == sel).unwrap_or(0);
         }
+    }
+
+    /// A key while `/` is typing: the rows narrow as the query changes.
+    pub fn search_key(&mut self, key: &ratatui::crossterm::event::KeyEvent, ctx: &Ctx) {
+        if self.search.key(key) {
+            self.sort_by(ctx.caches.users(), ctx.index);
+            let height = Table::body_height(inner(Self::areas(ctx.viewport.body)[0]));
+            self.cursor.clamp(self.order.len(), height);
+        }
+    }
+
+    /// `Esc` with rows narrowed: all the rows again (true), instead of closing.
+    pub fn clear_search(&mut self, ctx: &Ctx) -> bool {
+        if !self.search.clear() {
+            return false;
+        }
+        self.sort_by(ctx.caches.users(), ctx.index);
+        true
     }
 
     /// Moves the sort to the next column (text columns ascending, numbers descending).
@@ -163,6 +186,7 @@ impl UsersView {
             return Transition::Stay;
         }
         match action {
+            Action::SearchRows => self.search.start(),
             Action::SortNext => self.next_sort(users, ctx.index),
             Action::SortReverse => self.reverse(users, ctx.index),
             Action::FilterToActor => {
@@ -190,12 +214,18 @@ impl UsersView {
         // Events with no actor are a row, "(none)", but not an actor: counted
         // apart, so the title agrees with the User facet's count.
         let unnamed = all.iter().any(|u| u.actor == 0);
+        let narrowed = if self.search.is_narrowing() {
+            format!("{} of ", thousands(self.order.len()))
+        } else {
+            String::new()
+        };
         let block = pane(
             t,
             format!(
-                " Users · {} actors{} · sorted by {} {arrow} · s sort  S reverse  Enter filter ",
+                " Users · {narrowed}{} actors{}{} · sorted by {} {arrow} · / search  s sort  S reverse  Enter filter ",
                 thousands(all.len() - usize::from(unnamed)),
                 if unnamed { " and (none)" } else { "" },
+                self.search.title(),
                 self.sort.title()
             ),
             true,

@@ -2,10 +2,12 @@
 
 pub mod cursor;
 pub mod line_edit;
+pub mod row_search;
 pub mod table;
 
 pub use cursor::Cursor;
 pub use line_edit::LineEdit;
+pub use row_search::RowSearch;
 pub use table::{Column, Table, TableRow, Width};
 
 use super::theme::Theme;
