@@ -59,7 +59,7 @@ impl RowSearch {
 
     /// Stops narrowing; true when it was.
     pub fn clear(&mut self) -> bool {
-        std::mem::take(&mut self.query) != ""
+        !std::mem::take(&mut self.query).is_empty()
     }
 
     /// Whether a row named `name` stays.
