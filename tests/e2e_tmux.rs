@@ -277,7 +277,7 @@ fn search_the_users_view() {
         .skip_while(|l| !l.contains(" Users · "))
         .skip(2)
         .take_while(|l| !l.starts_with('└'))
-        .filter(|l| l.trim_matches(|c| c == '│' || c == ' ').len() > 0)
+        .filter(|l| !l.trim_matches(|c| c == '│' || c == ' ').is_empty())
         .collect();
     assert!(!table.is_empty(), "{narrowed}");
     assert!(
