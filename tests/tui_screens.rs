@@ -171,3 +171,49 @@ fn users_and_repositories_views() {
     key(&mut f.app, KeyCode::Char('r'));
     insta::assert_snapshot!("repositories_view", screen(&mut f, 140, 30));
 }
+
+/// Every view at the two sizes the layout must hold at: a small terminal and a
+/// large one. Each view's name column is there at 80×24 (low-value columns go
+/// first), identities are cut in the middle.
+#[test]
+fn every_view_at_80x24_and_160x45() {
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut f = fixture();
+        screen(&mut f, w, h);
+        let shot = |f: &mut Fixture, name: &str| {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(f, w, h));
+        };
+        shot(&mut f, "main");
+        f.app.set_filter_text("user:dave");
+        shot(&mut f, "main_sso_actor");
+        f.app.set_filter_text("");
+        key(&mut f.app, KeyCode::Tab);
+        key(&mut f.app, KeyCode::Right);
+        key(&mut f.app, KeyCode::Right);
+        shot(&mut f, "facet_user_values");
+        key(&mut f.app, KeyCode::Tab);
+        key(&mut f.app, KeyCode::Enter);
+        shot(&mut f, "detail");
+        key(&mut f.app, KeyCode::Esc);
+        key(&mut f.app, KeyCode::Char('?'));
+        shot(&mut f, "help");
+        key(&mut f.app, KeyCode::Esc);
+        key(&mut f.app, KeyCode::Char('E'));
+        shot(&mut f, "load_problems");
+        key(&mut f.app, KeyCode::Esc);
+        key(&mut f.app, KeyCode::Char('u'));
+        shot(&mut f, "users");
+        key(&mut f.app, KeyCode::Esc);
+        key(&mut f.app, KeyCode::Char('r'));
+        shot(&mut f, "repositories");
+        key(&mut f.app, KeyCode::Esc);
+        key(&mut f.app, KeyCode::Char('p'));
+        shot(&mut f, "pipelines");
+        key(&mut f.app, KeyCode::Enter);
+        shot(&mut f, "versions");
+        key(&mut f.app, KeyCode::Enter);
+        shot(&mut f, "diff");
+        key(&mut f.app, KeyCode::Char('s'));
+        shot(&mut f, "diff_side_by_side");
+    }
+}

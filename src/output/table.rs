@@ -23,6 +23,59 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// The longest part of `chars` that fits in `room` display columns, taken from
+/// the front, or from the back with `from_end`.
+fn fitting(text: &str, room: usize, from_end: bool) -> String {
+    let mut used = 0;
+    let mut kept = Vec::new();
+    let chars: Box<dyn Iterator<Item = char>> = if from_end {
+        Box::new(text.chars().rev())
+    } else {
+        Box::new(text.chars())
+    };
+    for c in chars {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    if from_end {
+        kept.reverse();
+    }
+    kept.into_iter().collect()
+}
+
+/// Cuts `text` to at most `max` display columns by taking out its middle, so
+/// both ends stay: an SSO role session keeps its user's e-mail
+/// (`AWSReservedSSO_Adm…/alice@example.com`). The end gets the larger share.
+pub fn cut_middle(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let room = max - 1;
+    let head = room * 2 / 5;
+    let tail = fitting(text, room - head, true);
+    let head = fitting(text, room - tail.width(), false);
+    format!("{head}…{tail}")
+}
+
+/// Cuts `text` to at most `max` display columns from the front, keeping its
+/// end (`…10:42:07` of a timestamp).
+pub fn cut_front(text: &str, max: usize) -> String {
+    if text.width() <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    format!("…{}", fitting(text, max - 1, true))
+}
+
 /// Pads with spaces to `width` display columns.
 pub fn pad(text: &str, width: usize) -> String {
     let w = text.width();
@@ -107,6 +160,23 @@ pub fn csv_field(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cuts_keep_the_end_that_matters() {
+        let sso = "AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice@example.com";
+        let cut = cut_middle(sso, 40);
+        assert_eq!(cut.width(), 40);
+        assert!(cut.ends_with("/alice@example.com"), "{cut}");
+        assert!(cut.starts_with("AWSReservedSSO_"), "{cut}");
+        assert_eq!(cut_middle("short", 40), "short");
+        assert_eq!(cut_middle("abcdef", 1), "…");
+        assert_eq!(cut_middle("abcdef", 0), "");
+        // Wide characters count as two columns and are never split.
+        let wide = cut_middle("日本語のテキストです", 9);
+        assert!(wide.width() <= 9, "{wide}");
+        assert_eq!(cut_front("2024-03-01 10:42:07", 9), "…10:42:07");
+        assert_eq!(cut_front("10:42", 9), "10:42");
+    }
 
     #[test]
     fn alignment_counts_display_columns() {

@@ -12,7 +12,7 @@ use crate::tui::ctx::{Ctx, LoadState};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::viewport::inner;
 use crate::tui::widgets::{
-    Column, Cursor, Table, TableRow, cell_text, contains, fit, highlighted, pane,
+    Column, Cursor, Cut, Table, TableRow, cell_text, contains, fit, highlighted, pane,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -377,8 +377,11 @@ impl MainView {
                     Some(false) => ("✗ ", t.facet_off),
                     None => ("  ", t.base),
                 };
+                // Identities, resources and names differ at their end as often
+                // as at their start: cut in the middle, both ends stay.
+                let text = crate::output::table::cut_middle(&escape(shown), room);
                 TableRow::new(vec![
-                    Line::styled(format!("{mark}{}", fit(&escape(shown), room)), style),
+                    Line::styled(format!("{mark}{}", fit(&text, room)), style),
                     Line::styled(count, t.dim).right_aligned(),
                 ])
             })
@@ -438,15 +441,23 @@ impl MainView {
                 .style(style)
             })
             .collect();
+        // Time, event and actor are never dropped, and give up width last; an
+        // identity is cut in the middle (its session name or e-mail is at the
+        // end) and needs 30 columns to show one; a narrow list drops the error,
+        // then the region, the address, the source, the resource.
         let columns = vec![
-            Column::content("Time", 19, 19),
-            Column::content("Event", 8, 32),
-            Column::content("Source", 6, 18),
-            Column::content("Actor", 8, 34),
-            Column::content("Resource", 6, 28),
-            Column::content("Region", 9, 14),
-            Column::content("Source IP", 15, 15),
-            Column::content("Error", 6, 28),
+            Column::content("Time", 9, 19).cut(Cut::Front),
+            Column::content("Event", 14, 32),
+            Column::content("Source", 6, 18).priority(3),
+            Column::content("Actor", 30, 64).cut(Cut::Middle),
+            Column::content("Resource", 8, 40)
+                .cut(Cut::Middle)
+                .priority(2),
+            Column::content("Region", 9, 14).priority(4),
+            Column::content("Source IP", 15, 39)
+                .cut(Cut::Middle)
+                .priority(3),
+            Column::content("Error", 6, 28).priority(5),
         ];
         let selected = if focused {
             t.selected

@@ -7,7 +7,7 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, Cut, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -77,17 +77,22 @@ impl PipelinesView {
                 ])
             })
             .collect();
+        // The pipeline's name is never dropped; a narrow screen loses the
+        // account, region, deletion and lifetime first.
         let columns = vec![
-            Column::fixed("Account", 13),
-            Column::fixed("Region", 14),
-            Column::fill("Pipeline", 3),
-            Column::fixed("Life", 4),
+            Column::fixed("Account", 13).priority(4),
+            Column::fixed("Region", 14).priority(5),
+            Column::fill("Pipeline", 3).at_least(16).cut(Cut::Middle),
+            Column::fixed("Life", 4).priority(6),
             Column::fixed("Versions", 10),
-            Column::fixed("Rejected", 8),
-            Column::fixed("Runs", 5),
-            Column::fixed("Last change", 19),
-            Column::fill("By", 2),
-            Column::fixed("Deleted", 19),
+            Column::fixed("Rejected", 8).priority(2),
+            Column::fixed("Runs", 5).priority(2),
+            Column::fixed("Last change", 19).priority(1),
+            Column::fill("By", 2)
+                .at_least(12)
+                .cut(Cut::Middle)
+                .priority(3),
+            Column::fixed("Deleted", 19).priority(7),
         ];
         frame.render_widget(
             Table::of_window(columns, rows, &window, &self.cursor, t),

@@ -10,7 +10,7 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, Cut, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -114,18 +114,26 @@ impl ReposView {
                 .style(t.base)
             })
             .collect();
+        // The repository's name is never dropped; a narrow screen loses the
+        // account, region and the rarer counts first.
         let columns = vec![
-            Column::fixed("Account", 13),
-            Column::fixed("Region", 10),
-            Column::fill("Repository", 2),
+            Column::fixed("Account", 13).priority(5),
+            Column::fixed("Region", 10).priority(6),
+            Column::fill("Repository", 2).at_least(16).cut(Cut::Middle),
             Column::fixed("Pushes", 6),
-            Column::fixed("Pulls", 14),
-            Column::fixed("Branches", 8),
-            Column::fixed("Uploads", 7),
-            Column::fill("Created", 4),
-            Column::fill("Deleted", 2),
-            Column::fixed("Last activity", 19),
-            Column::fill("Pipelines", 2),
+            Column::fixed("Pulls", 14).priority(2),
+            Column::fixed("Branches", 8).priority(3),
+            Column::fixed("Uploads", 7).priority(4),
+            Column::fill("Created", 4)
+                .at_least(8)
+                .cut(Cut::Middle)
+                .priority(7),
+            Column::fill("Deleted", 2)
+                .at_least(8)
+                .cut(Cut::Middle)
+                .priority(7),
+            Column::fixed("Last activity", 19).priority(1),
+            Column::fill("Pipelines", 2).at_least(10).priority(4),
         ];
         frame.render_widget(
             Table::of_window(columns, rows, &window, &self.cursor, t),

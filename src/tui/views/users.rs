@@ -11,7 +11,7 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, RowSearch, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, Cut, RowSearch, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -61,13 +61,18 @@ impl UserColumn {
     /// The width rule of the column in the table.
     fn width(self) -> Column<'static> {
         match self {
-            UserColumn::Actor => Column::fill("", 3),
-            UserColumn::Type => Column::fixed("", 12),
-            UserColumn::Accounts => Column::fixed("", 14),
+            // The actor is never dropped and is cut in the middle (its session
+            // name or e-mail is at the end); a narrow screen loses first seen,
+            // the accounts and addresses, then the type and last seen.
+            UserColumn::Actor => Column::fill("", 3).at_least(24).cut(Cut::Middle),
+            UserColumn::Type => Column::fixed("", 12).priority(3),
+            UserColumn::Accounts => Column::fixed("", 14).priority(4),
             UserColumn::Events => Column::fixed("", 9),
-            UserColumn::Errors | UserColumn::Denied => Column::fixed("", 7),
-            UserColumn::First | UserColumn::Last => Column::fixed("", 19),
-            UserColumn::Ips => Column::fixed("", 4),
+            UserColumn::Errors => Column::fixed("", 7).priority(1),
+            UserColumn::Denied => Column::fixed("", 7).priority(2),
+            UserColumn::First => Column::fixed("", 19).priority(5),
+            UserColumn::Last => Column::fixed("", 19).priority(3),
+            UserColumn::Ips => Column::fixed("", 4).priority(4),
         }
     }
 }
@@ -281,7 +286,7 @@ impl UsersView {
                 column
             })
             .collect();
-        columns.push(Column::fill("Top events", 3));
+        columns.push(Column::fill("Top events", 3).at_least(12).priority(6));
         frame.render_widget(
             Table::of_window(columns, rows, &window, &self.cursor, t),
             inner,

@@ -10,7 +10,7 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, Cut, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -212,12 +212,13 @@ impl VersionsView {
                 }
             })
             .collect();
+        // What changed keeps 40 cells: a narrow screen loses the runs, then the actor.
         let columns = vec![
             Column::fixed("Version", VERSION_WIDTH as u16),
             Column::fixed("Time", 19),
-            Column::fixed("Actor", 24),
-            Column::fill("What changed", 1),
-            Column::fixed("Runs", 9),
+            Column::fixed("Actor", 24).cut(Cut::Middle).priority(2),
+            Column::fill("What changed", 1).at_least(40),
+            Column::fixed("Runs", 9).priority(1),
         ];
         frame.render_widget(
             Table::of_window(columns, rows, &window, &self.cursor, t),

@@ -8,7 +8,7 @@ pub mod table;
 pub use cursor::Cursor;
 pub use line_edit::LineEdit;
 pub use row_search::RowSearch;
-pub use table::{Column, Table, TableRow, Width};
+pub use table::{Column, Cut, Table, TableRow, Width};
 
 use super::theme::Theme;
 use crate::query::fuzzy::FuzzyWord;

@@ -25,13 +25,29 @@ pub enum Width {
     Content { min: u16, max: u16 },
 }
 
+/// Where a cell too long for its column is cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cut {
+    /// The end goes (the default).
+    #[default]
+    End,
+    /// The middle goes, both ends stay: identities (`AWSReservedSSO_Adm…/alice@example.com`).
+    Middle,
+    /// The front goes: times keep their time of day.
+    Front,
+}
+
 #[derive(Debug, Clone)]
 pub struct Column<'a> {
     pub title: Cow<'a, str>,
     pub width: Width,
     /// 0 is never dropped; when even the narrowest widths do not fit, columns
-    /// with the largest number are dropped first.
+    /// with the largest number are dropped first. Content columns also give up
+    /// width in that order: the row's least telling columns shrink first.
     pub priority: u8,
+    pub cut: Cut,
+    /// A fill column's least width: below it, lower-priority columns are dropped.
+    pub least: u16,
 }
 
 impl<'a> Column<'a> {
@@ -40,7 +56,21 @@ impl<'a> Column<'a> {
             title: title.into(),
             width,
             priority: 0,
+            cut: Cut::End,
+            least: 1,
         }
+    }
+
+    /// A fill column keeps at least `width` cells (a view's name column).
+    pub fn at_least(mut self, width: u16) -> Column<'a> {
+        self.least = width;
+        self
+    }
+
+    /// Cells too long for the column are cut where `cut` says.
+    pub fn cut(mut self, cut: Cut) -> Column<'a> {
+        self.cut = cut;
+        self
     }
 
     pub fn fixed(title: impl Into<Cow<'a, str>>, width: u16) -> Column<'a> {
@@ -63,7 +93,7 @@ impl<'a> Column<'a> {
     fn min_width(&self) -> u16 {
         match self.width {
             Width::Fixed(w) => w,
-            Width::Fill(_) => 1,
+            Width::Fill(_) => self.least.max(1),
             Width::Content { min, .. } => min,
         }
     }
@@ -171,11 +201,18 @@ impl<'a> Table<'a> {
     pub fn layout(&self, width: u16) -> Vec<(usize, Constraint)> {
         let spacing = self.spacing as usize;
         let mut keep: Vec<usize> = (0..self.columns.len()).collect();
+        // What each column needs at the least: its minimum, or less when its
+        // content is narrower (short names do not push other columns out).
+        let least: Vec<usize> = (0..self.columns.len())
+            .map(|k| match self.columns[k].width {
+                Width::Content { .. } => {
+                    (self.columns[k].min_width() as usize).min(self.natural(k))
+                }
+                _ => self.columns[k].min_width() as usize,
+            })
+            .collect();
         let needed = |keep: &[usize]| -> usize {
-            keep.iter()
-                .map(|&k| self.columns[k].min_width() as usize)
-                .sum::<usize>()
-                + spacing * keep.len().saturating_sub(1)
+            keep.iter().map(|&k| least[k]).sum::<usize>() + spacing * keep.len().saturating_sub(1)
         };
         while needed(&keep) > width as usize {
             let Some(drop) = keep
@@ -195,18 +232,7 @@ impl<'a> Table<'a> {
             .map(|&k| match self.columns[k].width {
                 Width::Fixed(w) => w as usize,
                 Width::Fill(_) => 0,
-                Width::Content { max, .. } => {
-                    let widest = self
-                        .rows
-                        .iter()
-                        .filter_map(|r| r.cells.get(k))
-                        .map(Line::width)
-                        .max()
-                        .unwrap_or(0);
-                    widest
-                        .max(self.columns[k].title.chars().count())
-                        .min(max as usize)
-                }
+                Width::Content { .. } => self.natural(k),
             })
             .collect();
         let fixed: usize = keep
@@ -225,7 +251,7 @@ impl<'a> Table<'a> {
             let Some(&p) = content
                 .iter()
                 .filter(|&&p| widths[p] > self.columns[keep[p]].min_width() as usize)
-                .max_by_key(|&&p| widths[p] - self.columns[keep[p]].min_width() as usize)
+                .max_by_key(|&&p| (self.columns[keep[p]].priority, widths[p]))
             else {
                 break;
             };
@@ -244,9 +270,38 @@ impl<'a> Table<'a> {
     }
 }
 
+impl Table<'_> {
+    /// A content column's width before any shrinking: its widest cell or its
+    /// title, at most its maximum.
+    fn natural(&self, k: usize) -> usize {
+        let Width::Content { max, .. } = self.columns[k].width else {
+            return self.columns[k].min_width() as usize;
+        };
+        let widest = self
+            .rows
+            .iter()
+            .filter_map(|r| r.cells.get(k))
+            .map(Line::width)
+            .max()
+            .unwrap_or(0);
+        widest
+            .max(self.columns[k].title.chars().count())
+            .min(max as usize)
+    }
+}
+
 impl Widget for Table<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        // Fill shares resolved to cells, so cells can be cut to their column.
         let layout = self.layout(area.width);
+        let cells = ratatui::layout::Layout::horizontal(layout.iter().map(|(_, c)| *c))
+            .spacing(self.spacing)
+            .split(Rect::new(0, 0, area.width, 1));
+        let layout: Vec<(usize, Constraint)> = layout
+            .iter()
+            .zip(cells.iter())
+            .map(|((k, _), r)| (*k, Constraint::Length(r.width)))
+            .collect();
         let header = Row::new(
             layout
                 .iter()
@@ -268,8 +323,9 @@ impl Widget for Table<'_> {
                 Row::new(
                     layout
                         .iter()
-                        .map(|(k, _)| {
-                            Cell::from(cells.get_mut(*k).and_then(Option::take).unwrap_or_default())
+                        .map(|(k, width)| {
+                            let line = cells.get_mut(*k).and_then(Option::take).unwrap_or_default();
+                            Cell::from(cut(line, self.columns[*k].cut, *width))
                         })
                         .collect::<Vec<_>>(),
                 )
@@ -287,6 +343,25 @@ impl Widget for Table<'_> {
             &mut ratatui::widgets::TableState::default(),
         );
     }
+}
+
+/// `line` cut to a column of `width` where `how` says (a cut cell keeps the
+/// style of its first span; ratatui itself only drops the end).
+fn cut(line: Line<'_>, how: Cut, width: Constraint) -> Line<'_> {
+    let Constraint::Length(w) = width else {
+        return line;
+    };
+    let w = w as usize;
+    if how == Cut::End || line.width() <= w {
+        return line;
+    }
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    let text = match how {
+        Cut::Middle => crate::output::table::cut_middle(&text, w),
+        _ => crate::output::table::cut_front(&text, w),
+    };
+    Line::from(Span::styled(text, style)).style(line.style)
 }
 
 #[cfg(test)]
@@ -352,6 +427,41 @@ mod tests {
         assert_eq!(text, ["Name  ", "row10 ", "row11 ", "row12 "]);
         assert!(buf[(0, 2)].modifier.contains(Modifier::REVERSED));
         assert!(!buf[(0, 1)].modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn low_priority_columns_give_up_width_first_and_cuts_keep_the_telling_end() {
+        let t = table(
+            vec![
+                Column::content("Actor", 10, 40).cut(Cut::Middle),
+                Column::content("Error", 5, 40).priority(3),
+                Column::content("Time", 8, 19).cut(Cut::Front).priority(1),
+            ],
+            &[&[
+                "AWSReservedSSO_Admin_0123456789/alice@example.com",
+                "AccessDeniedExceptionWithALongName",
+                "2024-03-01 10:42:07",
+            ]],
+        );
+        // 60 cells: Error shrinks to its minimum before Time, and Time before Actor.
+        let widths: Vec<Constraint> = t.layout(60).into_iter().map(|(_, c)| c).collect();
+        assert_eq!(
+            widths,
+            [
+                Constraint::Length(40),
+                Constraint::Length(5),
+                Constraint::Length(13)
+            ]
+        );
+        let mut buf = Buffer::empty(Rect::new(0, 0, 60, 2));
+        t.render(buf.area, &mut buf);
+        let row: String = (0..60).map(|x| buf[(x, 1)].symbol().to_string()).collect();
+        assert!(row.starts_with("AWSReserved"), "{row}");
+        assert!(
+            row.contains("…") && row.contains("/alice@example.com "),
+            "{row}"
+        );
+        assert!(row.trim_end().ends_with("…-01 10:42:07"), "{row}");
     }
 
     #[test]
