@@ -1433,3 +1433,49 @@ fn slash_narrows_the_users_view_as_you_type() {
     key(&mut app, KeyCode::Esc);
     assert!(app.stack.is_empty(), "the next Esc closes the view");
 }
+
+/// Column widths come from all the matching values, not the rows on screen: the
+/// header does not move while the list scrolls from short actors to long ones.
+#[test]
+fn column_widths_stay_put_while_scrolling() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |n: usize, user: &str| {
+        format!(
+            r#"{{"eventID":"e{n}","eventTime":"2024-03-01T{:02}:{:02}:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","userIdentity":{{"type":"IAMUser","userName":"{user}"}}}}"#,
+            n / 60,
+            n % 60
+        )
+    };
+    // The older half by a long name, the newer half by a short one.
+    let records: Vec<String> = (0..200)
+        .map(|n| {
+            record(
+                n,
+                if n < 100 {
+                    "a-rather-long-user-name-of-thirty-chars"
+                } else {
+                    "bob"
+                },
+            )
+        })
+        .collect();
+    common::write(
+        dir.path(),
+        "a.json",
+        format!("{{\"Records\":[{}]}}", records.join(",")),
+    );
+    let mut app = common::browser(dir.path());
+    let header = |app: &App| -> String {
+        draw_text(app, 140, 40)
+            .lines()
+            .find(|l| l.contains("Time") && l.contains("Actor"))
+            .unwrap()
+            .to_string()
+    };
+    let top = header(&app);
+    assert!(draw_text(&app, 140, 40).contains("bob"));
+    key(&mut app, KeyCode::End);
+    let bottom = draw_text(&app, 140, 40);
+    assert!(bottom.contains("-name-of-thirty-chars"), "{bottom}");
+    assert_eq!(header(&app), top);
+}

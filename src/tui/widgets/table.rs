@@ -48,6 +48,9 @@ pub struct Column<'a> {
     pub cut: Cut,
     /// A fill column's least width: below it, lower-priority columns are dropped.
     pub least: u16,
+    /// A content column's widest value over all its rows, not only the visible
+    /// ones: its width then stays put while the list scrolls.
+    pub widest: Option<usize>,
 }
 
 impl<'a> Column<'a> {
@@ -58,7 +61,15 @@ impl<'a> Column<'a> {
             priority: 0,
             cut: Cut::End,
             least: 1,
+            widest: None,
         }
+    }
+
+    /// A content column sized for `widest` (the widest of all its values), not
+    /// for the rows on screen.
+    pub fn widest(mut self, widest: usize) -> Column<'a> {
+        self.widest = Some(widest);
+        self
     }
 
     /// A fill column keeps at least `width` cells (a view's name column).
@@ -277,13 +288,14 @@ impl Table<'_> {
         let Width::Content { max, .. } = self.columns[k].width else {
             return self.columns[k].min_width() as usize;
         };
-        let widest = self
-            .rows
-            .iter()
-            .filter_map(|r| r.cells.get(k))
-            .map(Line::width)
-            .max()
-            .unwrap_or(0);
+        let widest = self.columns[k].widest.unwrap_or_else(|| {
+            self.rows
+                .iter()
+                .filter_map(|r| r.cells.get(k))
+                .map(Line::width)
+                .max()
+                .unwrap_or(0)
+        });
         widest
             .max(self.columns[k].title.chars().count())
             .min(max as usize)
