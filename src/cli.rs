@@ -759,20 +759,12 @@ fn query(args: QueryArgs, opts: &LoadOptions, strict: bool) -> Result<i32, CliEr
                 })
                 .and_then(|_| writeln!(out, "]"))
         }),
-        QueryFormat::Csv => {
-            let header = output::EVENT_COLUMNS
+        QueryFormat::Csv => writeln!(out, "{}", output::csv_header()).and_then(|_| {
+            result
+                .hits
                 .iter()
-                .map(|c| c.to_ascii_lowercase())
-                .collect::<Vec<_>>()
-                .join(",");
-            writeln!(out, "{header}").and_then(|_| {
-                result.hits.iter().try_for_each(|h| {
-                    let row: Vec<String> =
-                        h.value.cells.iter().map(|c| table::csv_field(c)).collect();
-                    writeln!(out, "{}", row.join(","))
-                })
-            })
-        }
+                .try_for_each(|h| writeln!(out, "{}", output::csv_row(&h.value.cells)))
+        }),
         QueryFormat::Table => {
             let rows: Vec<Vec<String>> = result.hits.into_iter().map(|h| h.value.cells).collect();
             out.write_all(
@@ -849,11 +841,7 @@ fn follow_query(
                 }
                 QueryFormat::Csv => rows
                     .into_iter()
-                    .map(|r| {
-                        let row: Vec<String> =
-                            r.1.cells.iter().map(|c| table::csv_field(c)).collect();
-                        row.join(",") + "\n"
-                    })
+                    .map(|r| output::csv_row(&r.1.cells) + "\n")
                     .collect(),
                 _ => rows
                     .into_iter()

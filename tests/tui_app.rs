@@ -1201,6 +1201,7 @@ fn the_loaders_question_is_answered_with_y_or_n() {
         let (answer, reply) = std::sync::mpsc::channel();
         app.on_msg(Msg::Confirm {
             question: "s3://b holds 800 days".into(),
+            choices: "y load all · n skip it",
             answer,
         });
         // Other keys wait for the answer.
@@ -1478,4 +1479,61 @@ fn column_widths_stay_put_while_scrolling() {
     let bottom = draw_text(&app, 140, 40);
     assert!(bottom.contains("-name-of-thirty-chars"), "{bottom}");
     assert_eq!(header(&app), top);
+}
+
+/// The write job in a thread, as `w` starts it; its messages as they come.
+fn write_job(app: &App, path: &std::path::Path) -> std::sync::mpsc::Receiver<Msg> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    trailscope::tui::jobs::spawn_write(
+        app.index.clone(),
+        path.display().to_string(),
+        app.results.shown().to_vec(),
+        tx,
+    );
+    rx
+}
+
+fn next(rx: &std::sync::mpsc::Receiver<Msg>) -> Msg {
+    rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap()
+}
+
+#[test]
+fn writing_over_a_file_asks_first_and_a_csv_name_writes_csv() {
+    let (dir, mut app) = app();
+    app.set_filter_text("event:GitPush");
+    let n = app.results.shown().len();
+    let path = dir.path().join("out.csv");
+    std::fs::write(&path, "keep me").unwrap();
+    // `n`: the file is kept.
+    let rx = write_job(&app, &path);
+    let Msg::Confirm {
+        question, answer, ..
+    } = next(&rx)
+    else {
+        panic!("no question")
+    };
+    assert!(question.contains("exists: overwrite it?"), "{question}");
+    answer.send(false).unwrap();
+    let Msg::Wrote(Ok(message)) = next(&rx) else {
+        panic!("no answer")
+    };
+    assert!(message.starts_with("kept "), "{message}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
+    // `y`, through the app's status bar: written as CSV, a header and a row an event.
+    let rx = write_job(&app, &path);
+    app.on_msg(next(&rx));
+    assert!(draw_text(&app, 140, 40).contains("y overwrite · n keep it"));
+    key(&mut app, KeyCode::Char('y'));
+    let Msg::Wrote(Ok(message)) = next(&rx) else {
+        panic!("no answer")
+    };
+    assert!(message.contains("(CSV)"), "{message}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time,event,source,actor,resource,region,ip,error")
+    );
+    assert_eq!(lines.clone().count(), n);
+    assert!(lines.all(|l| l.split(',').nth(1) == Some("GitPush")));
 }

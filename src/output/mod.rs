@@ -37,6 +37,39 @@ pub fn event_cells(
     ]
 }
 
+/// The CSV header of event rows (the columns of [`EVENT_COLUMNS`], lower case).
+pub fn csv_header() -> String {
+    EVENT_COLUMNS
+        .iter()
+        .map(|c| c.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// One CSV row: each cell quoted as needed and neutralised for spreadsheets.
+pub fn csv_row(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| table::csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// [`event_cells`] of event `i` of an index.
+pub fn index_event_cells(index: &crate::index::Index, i: usize) -> Vec<String> {
+    let e = index.event(i);
+    event_cells(
+        e.time(),
+        e.name(),
+        e.source(),
+        e.actor(),
+        e.resource(),
+        e.region(),
+        e.source_ip(),
+        e.error(),
+    )
+}
+
 /// For an event whose `eventID` other records share with different content: the
 /// other records' files and the fields that differ, on one line. `raw` is the
 /// event's JSON when the caller has it already.

@@ -73,8 +73,9 @@ pub struct App {
     pub quit: bool,
     /// `--follow`: when new deliveries last came (`None` before the first).
     pub following: Option<Following>,
-    /// A yes/no question from the loader, waiting for `y` or `n`.
-    pub question: Option<(String, std::sync::mpsc::Sender<bool>)>,
+    /// A yes/no question from a job (the loader, the writer), waiting for `y`
+    /// or `n`: the question, what the answers do, where the answer goes.
+    pub question: Option<(String, &'static str, std::sync::mpsc::Sender<bool>)>,
 }
 
 pub use super::following::Following;
@@ -258,7 +259,11 @@ impl App {
                 self.load = LoadState::Done { elapsed };
             }
             Msg::Delivered(index, report) => self.deliver(index, report),
-            Msg::Confirm { question, answer } => self.question = Some((question, answer)),
+            Msg::Confirm {
+                question,
+                choices,
+                answer,
+            } => self.question = Some((question, choices, answer)),
             Msg::TextSearch { generation, hits } => {
                 if self.search.finish(generation, hits) {
                     self.apply_filter();

@@ -49,10 +49,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    if let Some((question, _)) = &app.question {
+    if let Some((question, choices, _)) = &app.question {
         let line = Line::from(vec![
             Span::styled(format!(" {} ", escape(question)), t.key),
-            Span::styled("  y load all · n skip it", t.dim),
+            Span::styled(format!("  {choices}"), t.dim),
         ]);
         frame.render_widget(Paragraph::new(line), area);
         return;

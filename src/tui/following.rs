@@ -55,7 +55,7 @@ impl App {
             KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => false,
             _ => return,
         };
-        if let Some((_, answer)) = self.question.take() {
+        if let Some((_, _, answer)) = self.question.take() {
             let _ = answer.send(yes);
         }
     }

@@ -74,8 +74,10 @@ pub enum Msg {
     Delivered(Arc<Index>, LoadReport),
     /// The loader asks a yes/no question (an S3 trail of several years with no
     /// time bound) and waits for the answer.
+    /// A yes/no question; `choices` says what `y` and `n` do.
     Confirm {
         question: String,
+        choices: &'static str,
         answer: Sender<bool>,
     },
     TextSearch {
@@ -141,6 +143,7 @@ pub fn spawn_loader(
             let (answer, reply) = std::sync::mpsc::channel();
             let sent = ask.send(Msg::Confirm {
                 question: question.to_string(),
+                choices: "y load all · n skip it",
                 answer,
             });
             sent.is_ok() && reply.recv().unwrap_or(false)
@@ -338,22 +341,63 @@ pub fn spawn_read_event(index: Arc<Index>, request: u64, event: u32, tx: Sender<
     });
 }
 
-/// Writes events' JSON, one per line, to `path`.
+/// Opens `path` for writing, asking first (through the status bar) when a
+/// file is there already; `Ok(None)`: the answer was to keep it.
+fn create_asking(path: &str, tx: &Sender<Msg>) -> Result<Option<std::fs::File>, String> {
+    let cannot = |e: std::io::Error| format!("cannot write {path}: {e}");
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let (answer, reply) = std::sync::mpsc::channel();
+            let asked = tx.send(Msg::Confirm {
+                question: format!("{path} exists: overwrite it?"),
+                choices: "y overwrite · n keep it",
+                answer,
+            });
+            if asked.is_err() || !reply.recv().unwrap_or(false) {
+                return Ok(None);
+            }
+            std::fs::File::create(path).map(Some).map_err(cannot)
+        }
+        Err(e) => Err(cannot(e)),
+    }
+}
+
+/// Writes the events to `path`: their JSON one per line, or, for a name
+/// ending in `.csv`, the event list's columns as CSV (cells neutralised for
+/// spreadsheets). An existing file is overwritten only if the user says so.
 pub fn spawn_write(index: Arc<Index>, path: String, events: Vec<u32>, tx: Sender<Msg>) {
     std::thread::spawn(move || {
         let result = (|| -> Result<String, String> {
+            let Some(file) = create_asking(&path, &tx)? else {
+                return Ok(format!("kept {path}: nothing written"));
+            };
+            let mut out = std::io::BufWriter::new(file);
+            let cannot = |e: std::io::Error| format!("cannot write {path}: {e}");
+            if path.to_ascii_lowercase().ends_with(".csv") {
+                writeln!(out, "{}", crate::output::csv_header()).map_err(cannot)?;
+                for &i in &events {
+                    let cells = crate::output::index_event_cells(&index, i as usize);
+                    writeln!(out, "{}", crate::output::csv_row(&cells)).map_err(cannot)?;
+                }
+                out.flush().map_err(cannot)?;
+                return Ok(format!(
+                    "wrote {} events to {path} (CSV)",
+                    crate::format::thousands(events.len())
+                ));
+            }
             let positions: Vec<usize> = events.iter().map(|&i| i as usize).collect();
             let raws = raw_events(&index, &positions);
-            let file =
-                std::fs::File::create(&path).map_err(|e| format!("cannot write {path}: {e}"))?;
-            let mut out = std::io::BufWriter::new(file);
             let mut written = 0usize;
             let mut failed = 0usize;
             for raw in raws {
                 match raw {
                     Ok(raw) => {
-                        writeln!(out, "{}", compact(&raw))
-                            .map_err(|e| format!("cannot write {path}: {e}"))?;
+                        writeln!(out, "{}", compact(&raw)).map_err(cannot)?;
                         written += 1;
                     }
                     Err(_) => failed += 1,

@@ -66,7 +66,10 @@ impl WritePrompt {
     /// The prompt, in the status bar's place.
     pub fn draw(&self, t: &Theme, frame: &mut Frame, area: Rect) {
         let line = Line::from(vec![
-            Span::styled(" Write filtered events (JSON lines) to: ", t.key),
+            Span::styled(
+                " Write filtered events (JSON lines; a .csv name: CSV) to: ",
+                t.key,
+            ),
             Span::raw(escape(&self.edit.text).into_owned()),
             Span::styled(" ", t.selected),
             Span::styled("   Enter write · Esc cancel", t.dim),
