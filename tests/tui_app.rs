@@ -128,8 +128,20 @@ fn detail_view_moves_through_the_list_and_returns_where_it_was() {
         panic!()
     };
     assert_eq!(d.row, Some(3));
-    key(&mut app, KeyCode::Char('y'));
+    // Y copies the whole event; y the value under the cursor; P its jq path.
+    key(&mut app, KeyCode::Char('Y'));
     assert!(matches!(app.effects.last(), Some(Effect::Copy(json)) if json.starts_with('{')));
+    let event = opened(&app);
+    let name = app.index.event(event).name().to_string();
+    cursor_to(&mut app, "\"eventName\"");
+    key(&mut app, KeyCode::Char('y'));
+    assert!(matches!(app.effects.last(), Some(Effect::Copy(v)) if *v == name));
+    key(&mut app, KeyCode::Char('P'));
+    assert!(matches!(app.effects.last(), Some(Effect::Copy(p)) if p == ".eventName"));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("copied the JSON path to the clipboard (OSC 52)")
+    );
     key(&mut app, KeyCode::Esc);
     assert!(app.stack.is_empty());
     assert_eq!(app.main.list.selected, 3);

@@ -363,6 +363,35 @@ impl Folded {
     }
 }
 
+/// A path as jq writes it: `.userIdentity.arn`, `.resources[0].ARN`,
+/// `.a["odd key"]`; the document itself is `.`. (Array positions are the
+/// components that are numbers: [`Folded::path`] writes keys of objects as
+/// they are, so a key made of digits is written as a position too.)
+pub fn jq_path(path: &[String]) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let mut out = String::new();
+    for part in path {
+        let plain = part
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let bracket = if out.is_empty() { ".[" } else { "[" };
+        if part.parse::<usize>().is_ok() {
+            out.push_str(&format!("{bracket}{part}]"));
+        } else if plain {
+            out.push('.');
+            out.push_str(part);
+        } else {
+            let key = serde_json::to_string(part).unwrap_or_default();
+            out.push_str(&format!("{bracket}{key}]"));
+        }
+    }
+    out
+}
+
 /// A line that continues a string begun on an earlier line.
 fn is_continuation(token: &Token) -> bool {
     matches!(token, Token::String(t) if !t.starts_with('"'))
@@ -408,6 +437,19 @@ mod tests {
         assert!(f.path(0).is_empty());
         let close_of_resources = row("]");
         assert_eq!(f.path(close_of_resources), ["resources"]);
+    }
+
+    #[test]
+    fn paths_as_jq_writes_them() {
+        let p = |parts: &[&str]| jq_path(&parts.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(p(&[]), ".");
+        assert_eq!(p(&["userIdentity", "arn"]), ".userIdentity.arn");
+        assert_eq!(p(&["resources", "0", "ARN"]), ".resources[0].ARN");
+        assert_eq!(
+            p(&["requestParameters", "odd key", "x"]),
+            ".requestParameters[\"odd key\"].x"
+        );
+        assert_eq!(p(&["0"]), ".[0]");
     }
 
     #[test]

@@ -48,7 +48,12 @@ pub enum Action {
     WriteEvents,
     NextEvent,
     PrevEvent,
+    /// Copy the whole event's JSON.
     Copy,
+    /// The detail view: copy the value under the cursor.
+    CopyValue,
+    /// The detail view: copy the JSON path of the line under the cursor.
+    CopyPath,
     ToggleFold,
     FoldAll,
     UnfoldAll,
@@ -189,7 +194,9 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Detail, &[code(Enter), k('z')], A::ToggleFold, "fold", "fold or unfold the object under the cursor"),
     b(C::Detail, &[k('f')], A::PivotTo, "filter to", "filter the list to the value under the cursor (its field: user:=, ip:, key:, event:, repo:=…; else text:)"),
     b(C::Detail, &[k('F')], A::PivotExclude, "", "exclude the value under the cursor from the list"),
-    b(C::Detail, &[k('y')], A::Copy, "copy", "copy the event's JSON (OSC 52)"),
+    b(C::Detail, &[k('y')], A::CopyValue, "copy", "copy the value under the cursor (OSC 52)"),
+    b(C::Detail, &[k('Y')], A::Copy, "", "copy the whole event's JSON (OSC 52)"),
+    b(C::Detail, &[k('P')], A::CopyPath, "", "copy the JSON path of the line under the cursor, as jq writes it (.resources[0].ARN)"),
     b(C::Detail, &[k('-')], A::FoldAll, "", "fold every object"),
     b(C::Detail, &[k('+'), k('=')], A::UnfoldAll, "", "unfold everything"),
     b(C::Pipelines, &[code(Enter)], A::OpenVersions, "versions", "the pipeline's version timeline"),

@@ -172,6 +172,28 @@ impl DetailView {
                     ),
                 }
             }
+            Action::CopyValue | Action::CopyPath => {
+                let Some(doc) = self.doc() else {
+                    return Transition::Message("the event is still being read".into());
+                };
+                let row = self.cursor.selected;
+                if action == Action::CopyPath {
+                    return Transition::Copy {
+                        text: crate::tui::json_view::jq_path(&doc.path(row)),
+                        what: "the JSON path",
+                    };
+                }
+                match doc.scalar(row) {
+                    Some(text) => Transition::Copy {
+                        text,
+                        what: "the value",
+                    },
+                    None => Transition::Message(
+                        "no value on this line: move the cursor to one (Y copies the whole event)"
+                            .into(),
+                    ),
+                }
+            }
             Action::Copy => match self.content.as_ref().and_then(|c| c.raw.as_ref()) {
                 Some(raw) => Transition::Copy {
                     text: crate::load::fetch::compact(raw),
