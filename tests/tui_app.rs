@@ -1549,3 +1549,43 @@ fn writing_over_a_file_asks_first_and_a_csv_name_writes_csv() {
     assert_eq!(lines.clone().count(), n);
     assert!(lines.all(|l| l.split(',').nth(1) == Some("GitPush")));
 }
+
+#[test]
+fn slash_narrows_the_repositories_and_pipelines_views() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "INFRA");
+    key(&mut app, KeyCode::Enter);
+    let screen = draw_text(&app, 160, 45);
+    assert!(screen.contains("/infra (Esc: all)"), "{screen}");
+    assert!(!screen.contains("web-app"), "{screen}");
+    // Enter filters to the repository under the cursor: the narrowed one.
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.filter.text.contains("repo:=infra"),
+        "{}",
+        app.filter.text
+    );
+    key(&mut app, KeyCode::Char('p'));
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "etl");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Versions(_)) = app.stack.last() else {
+        panic!("no version timeline")
+    };
+    let screen = draw_text(&app, 160, 45);
+    assert!(
+        screen.contains("data-etl"),
+        "the narrowed pipeline's timeline: {screen}"
+    );
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(app.stack.last(), Some(View::Pipelines(_))),
+        "Esc clears first"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(app.stack.is_empty());
+}

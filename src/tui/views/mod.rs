@@ -131,12 +131,17 @@ impl View {
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         if action == Action::Back {
             // Rows narrowed by `/` come back first; the next Esc closes.
-            if let View::Users(v) = self
-                && v.clear_search(ctx)
-            {
-                return Transition::Stay;
-            }
-            return Transition::Pop;
+            let cleared = match self {
+                View::Users(v) => v.clear_search(ctx),
+                View::Repos(v) => v.search.clear(),
+                View::Pipelines(v) => v.search.clear(),
+                _ => false,
+            };
+            return if cleared {
+                Transition::Stay
+            } else {
+                Transition::Pop
+            };
         }
         match self {
             View::Detail(v) => v.update(action, ctx),
@@ -152,13 +157,25 @@ impl View {
 
     /// Whether `/` is typing in this view (keys go to its query, not the table).
     pub fn is_searching(&self) -> bool {
-        matches!(self, View::Users(v) if v.search.is_editing())
+        match self {
+            View::Users(v) => v.search.is_editing(),
+            View::Repos(v) => v.search.is_editing(),
+            View::Pipelines(v) => v.search.is_editing(),
+            _ => false,
+        }
     }
 
-    /// A key typed into the view's `/` query.
+    /// A key typed into the view's `/` query (the cursor goes back to the
+    /// first row kept).
     pub fn search_key(&mut self, key: &ratatui::crossterm::event::KeyEvent, ctx: &Ctx) {
-        if let View::Users(v) = self {
-            v.search_key(key, ctx);
+        let (search, cursor) = match self {
+            View::Users(v) => return v.search_key(key, ctx),
+            View::Repos(v) => (&mut v.search, &mut v.cursor),
+            View::Pipelines(v) => (&mut v.search, &mut v.cursor),
+            _ => return,
+        };
+        if search.key(key) {
+            *cursor = Default::default();
         }
     }
 

@@ -7,30 +7,45 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, Cut, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, Cut, RowSearch, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 #[derive(Debug, Clone, Default)]
 pub struct PipelinesView {
     pub cursor: Cursor,
+    /// `/`: the pipelines shown are those whose name holds the query.
+    pub search: RowSearch,
 }
 
 impl PipelinesView {
+    /// The rows shown: positions in the pipeline lifetimes.
+    fn kept(&self, all: &[crate::pipeline::history::Lifetime]) -> Vec<usize> {
+        (0..all.len())
+            .filter(|&k| self.search.keeps(&all[k].name))
+            .collect()
+    }
+
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         let all = ctx.caches.pipelines();
+        let kept = self.kept(all);
         let height = Table::body_height(inner(ctx.viewport.body));
         if let Some(delta) = movement(action, height) {
-            self.cursor.step(delta, all.len(), height);
+            self.cursor.step(delta, kept.len(), height);
             return Transition::Stay;
         }
         match action {
-            Action::OpenVersions if self.cursor.selected < all.len() => {
-                Transition::Push(Target::Versions {
-                    lifetime: self.cursor.selected,
-                    picking_for: None,
-                })
+            Action::SearchRows => {
+                self.search.start();
+                Transition::Stay
             }
+            Action::OpenVersions => match kept.get(self.cursor.selected) {
+                Some(&lifetime) => Transition::Push(Target::Versions {
+                    lifetime,
+                    picking_for: None,
+                }),
+                None => Transition::Stay,
+            },
             _ => Transition::Stay,
         }
     }
@@ -38,20 +53,28 @@ impl PipelinesView {
     pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         let t = ctx.theme;
         let all = ctx.caches.pipelines();
+        let kept = self.kept(all);
+        let narrowed = if self.search.is_narrowing() {
+            format!("{} of ", kept.len())
+        } else {
+            String::new()
+        };
         let block = pane(
             t,
             format!(
-                " Pipelines · {} lifetimes · Enter: version timeline ",
-                all.len()
+                " Pipelines · {narrowed}{} lifetimes{} · / search  Enter: version timeline ",
+                all.len(),
+                self.search.title()
             ),
             true,
         );
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let window = Table::window(inner, &self.cursor, all.len());
-        let rows = all[window.clone()]
+        let window = Table::window(inner, &self.cursor, kept.len());
+        let rows = kept[window.clone()]
             .iter()
-            .map(|l| {
+            .map(|&k| {
+                let l = &all[k];
                 let (last, who) = l
                     .last_change()
                     .map(|(t, a)| (format_time_short(t), a))

@@ -10,7 +10,7 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, Cut, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, Cut, RowSearch, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -20,9 +20,26 @@ use ratatui::widgets::Paragraph;
 #[derive(Debug, Clone, Default)]
 pub struct ReposView {
     pub cursor: Cursor,
+    /// `/`: the repositories shown are those whose name holds the query.
+    pub search: RowSearch,
 }
 
 impl ReposView {
+    /// The rows shown: positions in the repository summaries.
+    fn kept(&self, all: &[crate::activity::repos::RepoSummary]) -> Vec<usize> {
+        (0..all.len())
+            .filter(|&k| self.search.keeps(&all[k].name))
+            .collect()
+    }
+
+    /// The repository under the cursor.
+    fn selected<'a>(
+        &self,
+        all: &'a [crate::activity::repos::RepoSummary],
+    ) -> Option<&'a crate::activity::repos::RepoSummary> {
+        self.kept(all).get(self.cursor.selected).map(|&k| &all[k])
+    }
+
     /// The table pane and the panel of the selected repository.
     fn areas(area: Rect) -> [Rect; 2] {
         Layout::vertical([Constraint::Min(5), Constraint::Length(10)]).areas(area)
@@ -32,10 +49,14 @@ impl ReposView {
         let repos = ctx.caches.repos();
         let height = Table::body_height(inner(Self::areas(ctx.viewport.body)[0]));
         if let Some(delta) = movement(action, height) {
-            self.cursor.step(delta, repos.len(), height);
+            self.cursor.step(delta, self.kept(repos).len(), height);
             return Transition::Stay;
         }
-        let Some(r) = repos.get(self.cursor.selected) else {
+        if action == Action::SearchRows {
+            self.search.start();
+            return Transition::Stay;
+        }
+        let Some(r) = self.selected(repos) else {
             return Transition::Stay;
         };
         match action {
@@ -75,11 +96,18 @@ impl ReposView {
         let t = ctx.theme;
         let all = ctx.caches.repos();
         let [table_area, panel] = Self::areas(area);
+        let kept = self.kept(all);
+        let narrowed = if self.search.is_narrowing() {
+            format!("{} of ", thousands(kept.len()))
+        } else {
+            String::new()
+        };
         let block = pane(
             t,
             format!(
-                " Repositories · {} · Enter filter  p pipeline history ",
-                thousands(all.len())
+                " Repositories · {narrowed}{}{} · / search  Enter filter  p pipeline history ",
+                thousands(all.len()),
+                self.search.title()
             ),
             true,
         );
@@ -90,10 +118,11 @@ impl ReposView {
                 .map(|(tm, a)| format!("{} {}", format_time_short(*tm), escape(a)))
                 .unwrap_or_else(|| "-".into())
         };
-        let window = Table::window(inner, &self.cursor, all.len());
-        let rows = all[window.clone()]
+        let window = Table::window(inner, &self.cursor, kept.len());
+        let rows = kept[window.clone()]
             .iter()
-            .map(|r| {
+            .map(|&k| {
+                let r = &all[k];
                 TableRow::texts([
                     escape(&r.account).into_owned(),
                     escape(&r.region).into_owned(),
@@ -144,7 +173,7 @@ impl ReposView {
 
     fn draw_panel(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
         let t = ctx.theme;
-        let selected = ctx.caches.repos().get(self.cursor.selected);
+        let selected = self.selected(ctx.caches.repos());
         let mut lines = Vec::new();
         if let Some(r) = selected {
             lines.push(Line::from(vec![
