@@ -1589,3 +1589,70 @@ fn slash_narrows_the_repositories_and_pipelines_views() {
     key(&mut app, KeyCode::Esc);
     assert!(app.stack.is_empty());
 }
+
+#[test]
+fn the_version_timeline_opens_events_filters_and_explains_an_empty_history() {
+    // This trail has a pipeline seen only in reads and runs.
+    let (dir, _) = common::corpus(1_200, 33);
+    let mut app = common::browser(dir.path());
+    key(&mut app, KeyCode::Char('p'));
+    let pipelines = app.caches.pipelines().to_vec();
+    let with = pipelines
+        .iter()
+        .position(|l| !l.versions.is_empty())
+        .unwrap();
+    let without = pipelines
+        .iter()
+        .position(|l| l.versions.is_empty())
+        .unwrap();
+    for _ in 0..with {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    // `e`: the event that made the newest version, outside the list.
+    key(&mut app, KeyCode::Char('e'));
+    let Some(View::Detail(d)) = app.stack.last() else {
+        panic!("no detail view")
+    };
+    assert_eq!(d.event, pipelines[with].versions.last().unwrap().event);
+    assert_eq!(d.row, None, "not a row of the list");
+    assert!(!draw_text(&app, 140, 40).contains("in the list)"));
+    key(&mut app, KeyCode::Esc);
+    // The compare picker starts on an older version than the one compared.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Diff(diff)) = app.stack.last() else {
+        panic!("no diff")
+    };
+    assert!(
+        diff.from.is_some_and(|from| from < diff.to),
+        "{:?} → {}",
+        diff.from,
+        diff.to
+    );
+    key(&mut app, KeyCode::Esc);
+    // `f`: the list filtered to the pipeline, in its account and region.
+    key(&mut app, KeyCode::Char('f'));
+    let l = &pipelines[with];
+    assert!(app.stack.is_empty());
+    assert!(
+        app.filter.text.contains(&format!("pipeline:={}", l.name)),
+        "{}",
+        app.filter.text
+    );
+    assert!(
+        app.filter.text.contains(&format!("account:{}", l.account)),
+        "{}",
+        app.filter.text
+    );
+    // A pipeline with no version: a message, not an empty table.
+    app.set_filter_text("");
+    key(&mut app, KeyCode::Char('p'));
+    for _ in 0..without {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    let screen = draw_text(&app, 140, 40);
+    assert!(screen.contains("known only from other events"), "{screen}");
+}

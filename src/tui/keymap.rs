@@ -38,6 +38,10 @@ pub enum Action {
     FilterToActor,
     /// The repositories view: filter the list to the selected repository.
     FilterToRepo,
+    /// The version timeline: the event that made the version under the cursor.
+    VersionEvent,
+    /// The version timeline: filter the list to the pipeline.
+    FilterToPipeline,
     Back,
     ToggleOrder,
     ToggleValue,
@@ -203,6 +207,8 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Pipelines, &[code(Enter)], A::OpenVersions, "versions", "the pipeline's version timeline"),
     b(C::Pipelines, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Versions, &[code(Enter)], A::OpenDiff, "diff", "diff against the previous version (a rejected change: its event)"),
+    b(C::Versions, &[k('e')], A::VersionEvent, "event", "the Create/UpdatePipeline event that made the version"),
+    b(C::Versions, &[k('f')], A::FilterToPipeline, "filter", "filter the event list to this pipeline (its account and region)"),
     b(C::Versions, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Diff, &[k('n')], A::NextChange, "change", "next change"),
     b(C::Diff, &[k('N')], A::PrevChange, "", "previous change"),

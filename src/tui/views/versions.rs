@@ -6,6 +6,7 @@ use super::{Target, Transition, movement};
 use crate::model::time::format_time_short;
 use crate::output::pipelines::version_label;
 use crate::pipeline::history::Lifetime;
+use crate::query::Facet;
 use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
@@ -65,8 +66,15 @@ impl VersionsView {
         height: usize,
     ) -> VersionsView {
         let rows = all.get(lifetime).map(timeline_rows).unwrap_or_default();
+        // The picker starts on the version before the one compared (the newest
+        // row would compare a version with itself).
+        let before = picking_for.zip(all.get(lifetime)).and_then(|(to, l)| {
+            rows.iter().rposition(
+                |row| matches!(row, TimelineRow::Version(k) if l.versions[*k].number < to),
+            )
+        });
         let mut cursor = Cursor {
-            selected: rows.len().saturating_sub(1),
+            selected: before.unwrap_or(rows.len().saturating_sub(1)),
             offset: 0,
         };
         cursor.scroll_into_view(height);
@@ -84,12 +92,41 @@ impl VersionsView {
             self.cursor.step(delta, self.rows.len(), height);
             return Transition::Stay;
         }
-        if action != Action::OpenDiff {
-            return Transition::Stay;
-        }
         let Some(l) = ctx.caches.pipelines().get(self.lifetime) else {
             return Transition::Stay;
         };
+        let version = match self.rows.get(self.cursor.selected) {
+            Some(TimelineRow::Version(k)) => l.versions.get(*k),
+            _ => None,
+        };
+        match action {
+            Action::VersionEvent => {
+                return match version {
+                    Some(v) => Transition::Push(Target::Event {
+                        event: v.event,
+                        row: None,
+                    }),
+                    None => Transition::Message("put the cursor on a version".into()),
+                };
+            }
+            Action::FilterToPipeline => {
+                let mut filter = ctx.filter.clone();
+                for (facet, value) in [
+                    (Facet::Pipeline, &l.name),
+                    (Facet::Account, &l.account),
+                    (Facet::Region, &l.region),
+                ] {
+                    filter.clear_facet(facet);
+                    filter.toggle_facet_value(facet, value);
+                }
+                return Transition::SetFilter {
+                    filter,
+                    to_list: true,
+                };
+            }
+            Action::OpenDiff => {}
+            _ => return Transition::Stay,
+        }
         match self.rows.get(self.cursor.selected) {
             Some(TimelineRow::Version(k)) => {
                 let number = l.versions[*k].number;
@@ -157,6 +194,22 @@ impl VersionsView {
         let block = pane(t, title, true);
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        if self.rows.is_empty() {
+            // Known from reads or runs only: say so rather than draw an empty table.
+            let why = format!(
+                "No CreatePipeline or UpdatePipeline event of {} is in the loaded logs: it is known \
+                 only from other events (reads, runs), so it has no version to show. f filters the \
+                 list to them.",
+                escape(&l.name),
+            );
+            frame.render_widget(
+                ratatui::widgets::Paragraph::new(why)
+                    .style(t.dim)
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                inner,
+            );
+            return;
+        }
         let window = Table::window(inner, &self.cursor, self.rows.len());
         let rows = self.rows[window.clone()]
             .iter()
