@@ -765,21 +765,60 @@ fn a_rejected_change_opens_its_event_outside_the_list() {
     );
 }
 
+/// `G` in a diff shows the last screen full: the last line at the bottom.
 #[test]
-fn the_diff_scroll_stops_at_its_last_line() {
+fn the_diff_scroll_stops_with_its_last_line_at_the_bottom() {
     let (_d, mut app) = app();
+    app.resize(140, 40);
     app.set_filter_text("event:UpdatePipeline -errors");
     key(&mut app, KeyCode::Char('d'));
     key(&mut app, KeyCode::End);
     let Some(View::Diff(d)) = app.stack.last() else {
         panic!("no diff: {:?}", app.message)
     };
-    assert_eq!(d.scroll, d.lines.len() - 1);
+    let (scroll, lines) = (d.scroll, d.lines.len());
+    let screen = draw_text(&app, 140, 40);
+    let pane: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("┌ JSON"))
+        .skip(1)
+        .take_while(|l| !l.contains('└'))
+        .collect();
+    assert!(pane.len() > 10 && scroll + pane.len() == lines, "{screen}");
+    assert!(
+        pane.last().unwrap().contains('}'),
+        "the last line at the bottom: {screen}"
+    );
+    assert!(
+        pane.iter()
+            .all(|l| l.trim_matches(|c| c == '│' || c == '"' || c == ' ').len() > 0),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Down);
+    let Some(View::Diff(d)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(d.scroll, scroll, "no further");
     key(&mut app, KeyCode::Up);
     let Some(View::Diff(d)) = app.stack.last() else {
         panic!()
     };
-    assert_eq!(d.scroll, d.lines.len() - 2);
+    assert_eq!(d.scroll, scroll - 1);
+}
+
+/// A diff shown side by side stays side by side after `c` picks another version.
+#[test]
+fn side_by_side_survives_a_compare() {
+    let (_d, mut app) = app();
+    app.set_filter_text("event:UpdatePipeline -errors");
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Enter);
+    let Some(View::Diff(d)) = app.stack.last() else {
+        panic!("no diff: {:?}", app.message)
+    };
+    assert!(d.side_by_side);
 }
 
 /// Typing a field's name first filters by it as a bare word (which may match

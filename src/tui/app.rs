@@ -80,6 +80,16 @@ pub struct App {
 
 pub use super::following::Following;
 
+/// A diff replaced by another (a compare) keeps its layout: side by side stays.
+fn keep_diff_layout(replaced: Option<&View>, new: &mut View) {
+    if let (Some(View::Diff(old)), View::Diff(new)) = (replaced, new)
+        && old.side_by_side
+        && !new.side_by_side
+    {
+        new.toggle_side_by_side();
+    }
+}
+
 impl App {
     pub fn new(index: Arc<Index>, report: LoadReport, load: LoadState, theme: Theme) -> App {
         let candidates = Arc::new(index.fuzzy_haystack());
@@ -461,10 +471,9 @@ impl App {
             });
             return;
         }
-        if replace {
-            self.stack.pop();
-        }
-        if let Some(view) = target.build(&self.ctx()) {
+        let replaced = if replace { self.stack.pop() } else { None };
+        if let Some(mut view) = target.build(&self.ctx()) {
+            keep_diff_layout(replaced.as_ref(), &mut view);
             self.push(view);
         }
     }
@@ -475,10 +484,11 @@ impl App {
             Some((awaited, replace)) if awaited == request => {
                 self.diffing = None;
                 self.message = None;
+                let mut view = View::Diff(view);
                 if replace {
-                    self.stack.pop();
+                    keep_diff_layout(self.stack.pop().as_ref(), &mut view);
                 }
-                self.push(View::Diff(view));
+                self.push(view);
             }
             _ => {}
         }

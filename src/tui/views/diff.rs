@@ -123,7 +123,9 @@ impl DiffView {
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         let height = inner(self.areas(ctx.viewport.body)[1]).height as usize;
         if let Some(delta) = movement(action, height) {
-            self.scroll = scrolled(self.scroll, delta, self.row_count().saturating_sub(1));
+            // The last line ends the last screen: `G` keeps a screen of content.
+            let last_top = self.row_count().saturating_sub(height.max(1));
+            self.scroll = scrolled(self.scroll, delta, last_top);
             return Transition::Stay;
         }
         match action {
