@@ -790,8 +790,9 @@ fn the_diff_scroll_stops_with_its_last_line_at_the_bottom() {
         "the last line at the bottom: {screen}"
     );
     assert!(
-        pane.iter()
-            .all(|l| l.trim_matches(|c| c == '│' || c == '"' || c == ' ').len() > 0),
+        pane.iter().all(|l| !l
+            .trim_matches(|c| c == '│' || c == '"' || c == ' ')
+            .is_empty()),
         "{screen}"
     );
     key(&mut app, KeyCode::Down);
