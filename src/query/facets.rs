@@ -310,6 +310,15 @@ impl Filter {
         }
     }
 
+    /// Keeps exactly `value` in each facet named (a view's Enter or `f`): the
+    /// facets' other terms go, so the filter never contradicts itself.
+    pub fn pick_only(&mut self, picks: &[(Facet, &str)]) {
+        for &(facet, value) in picks {
+            self.clear_facet(facet);
+            self.toggle_facet_value(facet, value);
+        }
+    }
+
     /// Removes every term of `facet`.
     pub fn clear_facet(&mut self, facet: Facet) {
         self.terms.retain(|t| Facet::of(&t.cond) != Some(facet));

@@ -62,14 +62,11 @@ impl ReposView {
         match action {
             Action::FilterToRepo => {
                 let mut filter = ctx.filter.clone();
-                for (facet, value) in [
+                filter.pick_only(&[
                     (Facet::Repository, &r.name),
                     (Facet::Account, &r.account),
                     (Facet::Region, &r.region),
-                ] {
-                    filter.clear_facet(facet);
-                    filter.toggle_facet_value(facet, value);
-                }
+                ]);
                 Transition::SetFilter {
                     filter,
                     to_list: true,

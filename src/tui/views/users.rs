@@ -197,8 +197,7 @@ impl UsersView {
             Action::FilterToActor => {
                 if let Some(u) = self.selected(users) {
                     let mut filter = ctx.filter.clone();
-                    filter.clear_facet(Facet::User);
-                    filter.toggle_facet_value(Facet::User, u.actor_text(ctx.index));
+                    filter.pick_only(&[(Facet::User, u.actor_text(ctx.index))]);
                     return Transition::SetFilter {
                         filter,
                         to_list: true,

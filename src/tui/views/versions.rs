@@ -111,14 +111,11 @@ impl VersionsView {
             }
             Action::FilterToPipeline => {
                 let mut filter = ctx.filter.clone();
-                for (facet, value) in [
+                filter.pick_only(&[
                     (Facet::Pipeline, &l.name),
                     (Facet::Account, &l.account),
                     (Facet::Region, &l.region),
-                ] {
-                    filter.clear_facet(facet);
-                    filter.toggle_facet_value(facet, value);
-                }
+                ]);
                 return Transition::SetFilter {
                     filter,
                     to_list: true,
