@@ -1696,3 +1696,31 @@ fn the_version_timeline_opens_events_filters_and_explains_an_empty_history() {
     let screen = draw_text(&app, 140, 40);
     assert!(screen.contains("known only from other events"), "{screen}");
 }
+
+/// A browser left alone while it loads shows the newest events once loaded: the
+/// cursor on the newest event of a snapshot follows to the newest of the final
+/// index (it stayed on the old one, 875,000 rows down a million-event trail).
+#[test]
+fn loading_follows_the_newest_event_unless_the_cursor_moved() {
+    for moved in [false, true] {
+        let (dir, mut app) = app();
+        if moved {
+            key(&mut app, KeyCode::Down);
+        }
+        let (index, report) = with_delivery(dir.path());
+        app.on_msg(Msg::Loaded(
+            index,
+            report,
+            std::time::Duration::from_secs(1),
+        ));
+        let now = app.results.shown().get(app.main.list.selected).unwrap();
+        let name = app.index.event(now as usize).name().to_string();
+        if moved {
+            assert_eq!(app.main.list.selected, 2, "the same event, one row lower");
+            assert_ne!(name, "FollowedEvent");
+        } else {
+            assert_eq!(app.main.list.selected, 0);
+            assert_eq!(name, "FollowedEvent");
+        }
+    }
+}

@@ -263,9 +263,9 @@ impl App {
     /// A message from a background job.
     pub fn on_msg(&mut self, msg: Msg) {
         match msg {
-            Msg::Snapshot(index, report) => self.set_index(index, report),
+            Msg::Snapshot(index, report) => self.grow_index(index, report),
             Msg::Loaded(index, report, elapsed) => {
-                self.set_index(index, report);
+                self.grow_index(index, report);
                 self.load = LoadState::Done { elapsed };
             }
             Msg::Delivered(index, report) => self.deliver(index, report),

@@ -17,9 +17,19 @@ pub struct Following {
 }
 
 impl App {
-    /// New deliveries under `--follow`: the list stays on the selected event,
-    /// unless the cursor was on the newest one — then it follows the tail.
+    /// New deliveries under `--follow`: see [`App::grow_index`].
     pub fn deliver(&mut self, index: Arc<Index>, report: LoadReport) {
+        self.grow_index(index, report);
+        if let Some(f) = &mut self.following {
+            f.last_delivery = Some(Instant::now());
+        }
+    }
+
+    /// A larger index (a loading snapshot, the final one, a delivery): the list
+    /// stays on the selected event, unless the cursor was on the newest one —
+    /// then it follows the tail (a browser left alone while loading shows the
+    /// newest events, not the one that was newest in the first snapshot).
+    pub fn grow_index(&mut self, index: Arc<Index>, report: LoadReport) {
         let at_tail = self.main.list.selected == self.newest_row();
         self.set_index(index, report);
         // With filters evaluated in the background, the new results come later:
@@ -27,9 +37,6 @@ impl App {
         self.to_tail = at_tail && self.evaluating.is_some();
         if at_tail {
             self.select_newest();
-        }
-        if let Some(f) = &mut self.following {
-            f.last_delivery = Some(Instant::now());
         }
     }
 
