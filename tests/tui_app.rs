@@ -1724,3 +1724,34 @@ fn loading_follows_the_newest_event_unless_the_cursor_moved() {
         }
     }
 }
+
+#[test]
+fn slash_narrows_the_version_timeline() {
+    let (dir, _) = common::corpus(1_200, 33);
+    let mut app = common::browser(dir.path());
+    key(&mut app, KeyCode::Char('p'));
+    key(&mut app, KeyCode::Enter);
+    let rows = |app: &App| match app.stack.last() {
+        Some(View::Versions(v)) => v.rows.len(),
+        _ => panic!("no version timeline"),
+    };
+    let all = rows(&app);
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "changed");
+    let kept = rows(&app);
+    assert!(kept > 0 && kept < all, "{kept} of {all}");
+    let screen = draw_text(&app, 160, 45);
+    assert!(screen.contains("/changed▏"), "{screen}");
+    let table: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("What changed"))
+        .skip(1)
+        .take(kept)
+        .collect();
+    assert!(table.iter().all(|l| l.contains("changed")), "{screen}");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(rows(&app), all, "Esc clears the narrowing first");
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.stack.last(), Some(View::Pipelines(_))));
+}

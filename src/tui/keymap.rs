@@ -207,6 +207,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Pipelines, &[code(Enter)], A::OpenVersions, "versions", "the pipeline's version timeline"),
     b(C::Pipelines, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Versions, &[code(Enter)], A::OpenDiff, "diff", "diff against the previous version (a rejected change: its event)"),
+    b(C::Versions, &[k('/')], A::SearchRows, "", "narrow the rows to versions whose actor or change holds what you type (Enter keeps it, Esc clears it)"),
     b(C::Versions, &[k('e')], A::VersionEvent, "event", "the Create/UpdatePipeline event that made the version"),
     b(C::Versions, &[k('f')], A::FilterToPipeline, "filter", "filter the event list to this pipeline (its account and region)"),
     b(C::Versions, &[code(Esc), k('q')], A::Back, "back", "back"),

@@ -135,6 +135,13 @@ impl View {
                 View::Users(v) => v.clear_search(ctx),
                 View::Repos(v) => v.search.clear(),
                 View::Pipelines(v) => v.search.clear(),
+                View::Versions(v) => {
+                    let cleared = v.search.clear();
+                    if cleared {
+                        v.narrow(ctx.caches.pipelines());
+                    }
+                    cleared
+                }
                 _ => false,
             };
             return if cleared {
@@ -161,6 +168,7 @@ impl View {
             View::Users(v) => v.search.is_editing(),
             View::Repos(v) => v.search.is_editing(),
             View::Pipelines(v) => v.search.is_editing(),
+            View::Versions(v) => v.search.is_editing(),
             _ => false,
         }
     }
@@ -170,6 +178,12 @@ impl View {
     pub fn search_key(&mut self, key: &ratatui::crossterm::event::KeyEvent, ctx: &Ctx) {
         let (search, cursor) = match self {
             View::Users(v) => return v.search_key(key, ctx),
+            View::Versions(v) => {
+                if v.search.key(key) {
+                    v.narrow(ctx.caches.pipelines());
+                }
+                return;
+            }
             View::Repos(v) => (&mut v.search, &mut v.cursor),
             View::Pipelines(v) => (&mut v.search, &mut v.cursor),
             _ => return,

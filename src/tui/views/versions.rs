@@ -11,7 +11,7 @@ use crate::sanitize::escape;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Column, Cursor, Cut, Table, TableRow, pane};
+use crate::tui::widgets::{Column, Cursor, Cut, RowSearch, Table, TableRow, pane};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -55,6 +55,23 @@ pub struct VersionsView {
     pub cursor: Cursor,
     /// Set when picking a version to compare the open diff's newer version with.
     pub picking_for: Option<u64>,
+    /// `/`: the rows shown are those whose text (version, actor, what changed) holds the query.
+    pub search: RowSearch,
+}
+
+/// A timeline row's words, for `/`.
+fn row_text(l: &Lifetime, row: &TimelineRow) -> String {
+    match row {
+        TimelineRow::Version(k) => {
+            let v = &l.versions[*k];
+            format!("v{} {} {}", v.number, v.actor, v.summary)
+        }
+        TimelineRow::Rejected(k) => {
+            let r = &l.rejected[*k];
+            format!("rejected {} {} {}", r.actor, r.event_name, r.error)
+        }
+        TimelineRow::Gap(a, b) => format!("v{a}–v{b} not in the loaded logs"),
+    }
 }
 
 impl VersionsView {
@@ -83,13 +100,33 @@ impl VersionsView {
             rows,
             cursor,
             picking_for,
+            search: RowSearch::default(),
         }
+    }
+
+    /// The rows again, as `/` narrows them; the cursor on the newest kept.
+    pub fn narrow(&mut self, all: &[Lifetime]) {
+        let Some(l) = all.get(self.lifetime) else {
+            return;
+        };
+        self.rows = timeline_rows(l)
+            .into_iter()
+            .filter(|row| self.search.keeps(&row_text(l, row)))
+            .collect();
+        self.cursor = Cursor {
+            selected: self.rows.len().saturating_sub(1),
+            offset: 0,
+        };
     }
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         let height = Table::body_height(inner(ctx.viewport.body));
         if let Some(delta) = movement(action, height) {
             self.cursor.step(delta, self.rows.len(), height);
+            return Transition::Stay;
+        }
+        if action == Action::SearchRows {
+            self.search.start();
             return Transition::Stay;
         }
         let Some(l) = ctx.caches.pipelines().get(self.lifetime) else {
@@ -176,7 +213,7 @@ impl VersionsView {
                 escape(&l.name)
             ),
             None => format!(
-                " {} · {} · {} · lifetime {}{} · Enter: diff ",
+                " {} · {} · {} · lifetime {}{}{} · Enter: diff ",
                 escape(&l.name),
                 escape(&l.account),
                 escape(&l.region),
@@ -185,13 +222,14 @@ impl VersionsView {
                     " (deleted)"
                 } else {
                     ""
-                }
+                },
+                self.search.title()
             ),
         };
         let block = pane(t, title, true);
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        if self.rows.is_empty() {
+        if self.rows.is_empty() && !self.search.is_narrowing() {
             // Known from reads or runs only: say so rather than draw an empty table.
             let why = format!(
                 "No CreatePipeline or UpdatePipeline event of {} is in the loaded logs: it is known \
