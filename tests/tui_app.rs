@@ -1476,11 +1476,11 @@ fn slash_narrows_the_users_view_as_you_type() {
     key(&mut app, KeyCode::Char('u'));
     assert_eq!(
         actors(&app),
-        all,
-        "a new users view starts with every actor"
+        ["bob"],
+        "the view comes back as it was left, narrowed"
     );
     key(&mut app, KeyCode::Char('/'));
-    typ(&mut app, "bob");
+    typ(&mut app, "x");
     key(&mut app, KeyCode::Esc);
     assert_eq!(actors(&app), all, "Esc while typing clears the query");
     key(&mut app, KeyCode::Esc);
@@ -1754,4 +1754,42 @@ fn slash_narrows_the_version_timeline() {
     assert_eq!(rows(&app), all, "Esc clears the narrowing first");
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.stack.last(), Some(View::Pipelines(_))));
+}
+
+/// The users, repositories and pipelines views come back where they were left:
+/// cursor and sort (until the index changes).
+#[test]
+fn views_remember_their_cursor_and_sort() {
+    let (_d, mut app) = app();
+    key(&mut app, KeyCode::Char('u'));
+    key(&mut app, KeyCode::Char('s'));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down);
+    }
+    let Some(View::Users(v)) = app.stack.last() else {
+        panic!("no users view")
+    };
+    let left_at = v.cursor.selected;
+    assert!(left_at >= 3);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('p'));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('u'));
+    let Some(View::Users(v)) = app.stack.last() else {
+        panic!("no users view")
+    };
+    assert_eq!(v.cursor.selected, left_at);
+    assert_ne!(
+        v.sort,
+        trailscope::tui::views::users::UserColumn::Events,
+        "the sort too"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(app.stack.is_empty());
+    key(&mut app, KeyCode::Char('p'));
+    let Some(View::Pipelines(p)) = app.stack.last() else {
+        panic!("no pipelines view")
+    };
+    assert_eq!(p.cursor.selected, 1);
 }

@@ -63,6 +63,9 @@ pub struct App {
     pub main: MainView,
     /// Views over the main screen, innermost last.
     pub stack: Vec<View>,
+    /// The users, repositories and pipelines views last closed (for this
+    /// index): opened again, they come back as they were — cursor, sort, `/`.
+    parked: Vec<View>,
     pub viewport: Viewport,
     /// The file-name prompt of `w`.
     pub prompt: Option<WritePrompt>,
@@ -116,6 +119,7 @@ impl App {
             caches: Caches::default(),
             main: MainView::default(),
             stack: Vec::new(),
+            parked: Vec::new(),
             viewport: Viewport::new(Rect::new(0, 0, 140, 40), false, false),
             prompt: None,
             message: None,
@@ -193,6 +197,7 @@ impl App {
         self.report = report;
         self.search.clear();
         self.caches = Caches::default();
+        self.parked.clear();
         self.index_generation += 1;
         // A view waiting for summaries asks again, of the new index.
         if let Some(waiting) = self.building.take() {
@@ -393,6 +398,15 @@ impl App {
             }
             Action::OpenPipelines | Action::OpenUsers | Action::OpenRepos => {
                 if self.ready_for(action) {
+                    if let Some(at) = self
+                        .parked
+                        .iter()
+                        .position(|v| v.opened_by() == Some(action))
+                    {
+                        let view = self.parked.remove(at);
+                        self.push(view);
+                        return;
+                    }
                     match super::views::open(action, &mut self.caches, &self.index) {
                         Ok(view) => self.push(view),
                         Err(why) => self.message = Some(why),
@@ -425,7 +439,9 @@ impl App {
             Transition::Stay => {}
             Transition::Push(target) => self.open(target, false),
             Transition::Pop => {
-                self.stack.pop();
+                if let Some(view) = self.stack.pop() {
+                    self.park(view);
+                }
             }
             Transition::Replace(target) => self.open(target, true),
             Transition::Many(all) => all.into_iter().for_each(|t| self.apply(t)),
@@ -433,7 +449,9 @@ impl App {
                 self.filter.set(filter);
                 self.apply_filter();
                 if to_list {
-                    self.stack.clear();
+                    for view in std::mem::take(&mut self.stack) {
+                        self.park(view);
+                    }
                     self.main.focus = Focus::List;
                 }
             }
@@ -475,6 +493,14 @@ impl App {
         if let Some(mut view) = target.build(&self.ctx()) {
             keep_diff_layout(replaced.as_ref(), &mut view);
             self.push(view);
+        }
+    }
+
+    /// Keeps a closed users, repositories or pipelines view to open again.
+    fn park(&mut self, view: View) {
+        if let Some(action) = view.opened_by() {
+            self.parked.retain(|v| v.opened_by() != Some(action));
+            self.parked.push(view);
         }
     }
 

@@ -162,6 +162,17 @@ impl View {
         }
     }
 
+    /// The main screen's key that opens this view, for the views kept when
+    /// closed (users, repositories, pipelines).
+    pub fn opened_by(&self) -> Option<Action> {
+        match self {
+            View::Users(_) => Some(Action::OpenUsers),
+            View::Repos(_) => Some(Action::OpenRepos),
+            View::Pipelines(_) => Some(Action::OpenPipelines),
+            _ => None,
+        }
+    }
+
     /// Whether `/` is typing in this view (keys go to its query, not the table).
     pub fn is_searching(&self) -> bool {
         match self {
