@@ -22,7 +22,6 @@ const CHUNK: usize = 1 << 16;
 /// [`crate::index::Distinct`]: arrays of the facets' own sizes (dozens of event
 /// names, thousands of actors), never of every distinct string.
 struct Counts {
-    events: Vec<u32>,
     /// The five single-column facets, `column_values` entries each.
     columns: [Vec<u32>; 5],
     actors: Vec<u32>,
@@ -36,7 +35,6 @@ impl Counts {
         let d = index.distinct();
         let zeros = |n: usize| vec![0u32; n];
         Counts {
-            events: Vec::new(),
             columns: std::array::from_fn(|_| zeros(d.column_values.len())),
             actors: zeros(d.actor.len()),
             repos: zeros(index.sets.len()),
@@ -113,7 +111,6 @@ impl Counts {
         fn sum(a: &mut [u32], b: &[u32]) {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
-        self.events.extend(other.events);
         for (a, b) in self.columns.iter_mut().zip(&other.columns) {
             sum(a, b);
         }
