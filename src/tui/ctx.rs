@@ -46,6 +46,11 @@ pub struct Results {
     /// When nothing matches: the first term that leaves no event, with the
     /// terms before it (its text), so the status bar can say why.
     pub emptied_by: Option<String>,
+    /// Per facet (in [`crate::query::Facet::ALL`] order): the display width of
+    /// its widest value as the list shows it, so the list's columns keep their
+    /// width while it scrolls. Computed with the results, not on every frame
+    /// (an all-distinct trail has 500k actors).
+    pub widest: Vec<usize>,
 }
 
 impl Results {

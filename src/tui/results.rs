@@ -70,6 +70,7 @@ pub fn evaluate_unless(
         .partition_point(|&i| times[i as usize] != crate::model::NO_TIME);
     let timeline = histogram(index, &selection.events, timeline_width);
     let unmatched = compiled.unmatched_words().to_vec();
+    let widest = widest_values(index, &selection.facets);
     let emptied_by = (selection.events.is_empty() && !index.is_empty() && unmatched.is_empty())
         .then(|| emptying_term(index, request, cancel))
         .flatten();
@@ -80,7 +81,33 @@ pub fn evaluate_unless(
         timeline,
         unmatched,
         emptied_by,
+        widest,
     })
+}
+
+/// Per facet, the display width of its widest value, escaped as the list
+/// shows it (sources without `.amazonaws.com`).
+fn widest_values(index: &Index, facets: &[Vec<(crate::index::StrId, u32)>]) -> Vec<usize> {
+    use unicode_width::UnicodeWidthStr;
+    facets
+        .iter()
+        .zip(crate::query::Facet::ALL)
+        .map(|(values, facet)| {
+            let suffix = if facet == crate::query::Facet::Source {
+                ".amazonaws.com"
+            } else {
+                ""
+            };
+            values
+                .iter()
+                .map(|&(id, _)| {
+                    let v = index.strings.get(id).trim_end_matches(suffix);
+                    crate::sanitize::escape(v).width()
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 /// The first term of a filter that matches nothing after which no event is

@@ -20,7 +20,6 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph, Sparkline};
 use std::sync::atomic::Ordering;
-use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -448,40 +447,31 @@ impl MainView {
         // then the region, the address, the source, the resource.
         // Columns with a facet are as wide as their widest value under the
         // filter (the facet's values), so they stay put while the list scrolls.
-        let widest = |facet: Facet, trim: &str| -> usize {
+        let widest = |facet: Facet| -> usize {
             let k = Facet::ALL.iter().position(|f| *f == facet).unwrap_or(0);
-            ctx.results.selection.facets.get(k).map_or(0, |values| {
-                values
-                    .iter()
-                    .map(|&(id, _)| {
-                        let v = ctx.index.strings.get(id);
-                        escape(v.trim_end_matches(trim)).width()
-                    })
-                    .max()
-                    .unwrap_or(0)
-            })
+            ctx.results.widest.get(k).copied().unwrap_or(0)
         };
         let columns = vec![
             Column::content("Time", 9, 19).cut(Cut::Front),
-            Column::content("Event", 14, 32).widest(widest(Facet::Event, "")),
+            Column::content("Event", 14, 32).widest(widest(Facet::Event)),
             Column::content("Source", 6, 18)
                 .priority(3)
-                .widest(widest(Facet::Source, ".amazonaws.com")),
+                .widest(widest(Facet::Source)),
             Column::content("Actor", 30, 64)
                 .cut(Cut::Middle)
-                .widest(widest(Facet::User, "")),
+                .widest(widest(Facet::User)),
             Column::content("Resource", 8, 40)
                 .cut(Cut::Middle)
                 .priority(2),
             Column::content("Region", 9, 14)
                 .priority(4)
-                .widest(widest(Facet::Region, "")),
+                .widest(widest(Facet::Region)),
             Column::content("Source IP", 15, 39)
                 .cut(Cut::Middle)
                 .priority(3),
             Column::content("Error", 6, 28)
                 .priority(5)
-                .widest(widest(Facet::Error, "")),
+                .widest(widest(Facet::Error)),
         ];
         let selected = if focused {
             t.selected
