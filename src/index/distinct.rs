@@ -37,6 +37,8 @@ pub struct Distinct {
     /// sets, pipeline sets): a filter that keeps most events is counted as these
     /// minus the events it drops.
     pub unfiltered_counts: std::sync::OnceLock<Vec<Vec<u32>>>,
+    /// The events' shapes (2 bytes an event), unless there are too many.
+    pub shapes: Option<super::Shapes>,
 }
 
 /// The distinct ids among `ids`, ascending, without 0.
@@ -66,6 +68,7 @@ impl Distinct {
         let part = |f: fn(&super::Identity) -> StrId| distinct(n, ids.iter().map(f));
         let mut d = Distinct::default();
         rayon::scope(|s| {
+            s.spawn(|_| d.shapes = super::Shapes::of(c));
             s.spawn(|_| d.name = column(&c.name));
             s.spawn(|_| d.source = column(&c.source));
             s.spawn(|_| d.region = column(&c.region));

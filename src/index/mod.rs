@@ -1,15 +1,18 @@
 //! The in-memory event index: one column per field, interned strings, events in
 //! time order. Raw JSON stays on disk; the loader re-reads it on demand (`load::fetch`).
 //!
-//! Memory per event is the columns below (≈ 89 bytes) plus each distinct string once.
+//! Memory per event is the columns below (≈ 89 bytes) plus each distinct string once,
+//! and 2 bytes for its shape ([`shapes`]) once the distinct values are computed.
 
 pub mod builder;
 pub mod distinct;
+pub mod shapes;
 pub mod strings;
 
 pub use builder::{Batch, IndexBuilder, Row};
 
 pub use distinct::Distinct;
+pub use shapes::Shapes;
 pub use strings::{StrId, Strings};
 
 use crate::model::Millis;

@@ -391,6 +391,34 @@ struct CharCheck {
 }
 
 impl CharCheck {
+    /// Over `range` (at most 4G events): marks in `pass` the events the mask
+    /// alone finds, and returns those it leaves undecided (positions in `range`).
+    /// Branch-free, as [`look_up`] and for the same reason.
+    fn undecided_in(&self, range: std::ops::Range<usize>, pass: &mut [u64]) -> Vec<u32> {
+        let masks = self.masks.get(range.clone()).unwrap_or_default();
+        if masks.len() < range.len() {
+            // Masks of another index: nothing is settled by them.
+            return (0..range.len() as u32).collect();
+        }
+        let required = self.required;
+        if self.decides {
+            for (word, pass) in masks.chunks(64).zip(pass.iter_mut()) {
+                *pass |= word.iter().enumerate().fold(0u64, |bits, (b, &mask)| {
+                    bits | u64::from(mask & required == required) << b
+                });
+            }
+            return Vec::new();
+        }
+        let mut undecided = vec![0u32; range.len()];
+        let mut kept = 0;
+        for (j, &mask) in masks.iter().enumerate() {
+            undecided[kept] = j as u32;
+            kept += usize::from(mask & required == required);
+        }
+        undecided.truncate(kept);
+        undecided
+    }
+
     /// `Some(answer)` when the mask settles event `i`, `None` when its fields
     /// must be looked at.
     #[inline]
@@ -425,6 +453,10 @@ enum Check {
         sets: Vec<(SetCol, Vec<bool>)>,
         /// For a bare word: the events' character masks, looked at first.
         chars: Option<CharCheck>,
+        /// For a block of events, per [`crate::index::Shapes`] shape: whether
+        /// one of its five values is marked in `strings`; those of `columns` it
+        /// covers are then not looked at one by one.
+        shapes: Option<Bits>,
     },
     /// The ids' hashes (as the `eventID` and `requestID` columns hold them) and
     /// keys (as the sparse `sharedEventID` map holds them) to look for.
@@ -478,6 +510,14 @@ impl Col {
             Col::SourceIp => &cols.source_ip,
             Col::UserAgent => &cols.user_agent,
         }
+    }
+
+    /// Whether [`crate::index::Shapes`] combine this column with four others.
+    fn in_shape(self) -> bool {
+        matches!(
+            self,
+            Col::Source | Col::Name | Col::Account | Col::Region | Col::Error
+        )
     }
 
     /// The column's distinct values.
@@ -631,6 +671,7 @@ impl Compiler<'_, '_> {
                     identities: None,
                     sets: vec![(set, self.sets_table(&|id| ids[id as usize]))],
                     chars: None,
+                    shapes: None,
                 }
             }
             (Cond::Resource(_), Some((m, _))) => {
@@ -646,6 +687,7 @@ impl Compiler<'_, '_> {
                     identities: None,
                     sets,
                     chars: None,
+                    shapes: None,
                 }
             }
             (Cond::Ip(_), Some((m, _))) => column(Col::SourceIp, m),
@@ -707,6 +749,7 @@ impl Compiler<'_, '_> {
                     required,
                     decides: true,
                 }),
+                shapes: None,
             };
         }
         let found = fuzzy_matches_unless(&FuzzyWord::new(w), index, candidates, self.scope.cancel);
@@ -760,12 +803,22 @@ impl Compiler<'_, '_> {
         ]
         .into_iter()
         .filter(|c| c.distinct(d).iter().any(|&id| table.get(id as usize)))
-        .collect();
+        .collect::<Vec<Col>>();
+        let shapes = d
+            .shapes
+            .as_ref()
+            .filter(|_| columns.iter().any(|c| c.in_shape()))
+            .map(|shapes| {
+                Bits::from_fn(shapes.values.len(), |s| {
+                    shapes.values[s].iter().any(|&id| table.get(id as usize))
+                })
+            });
         Check::Either {
             columns,
             strings: table,
             identities,
             sets,
+            shapes,
             chars: masks.filter(|_| contiguous).map(|masks| CharCheck {
                 masks,
                 required,
@@ -778,14 +831,34 @@ impl Compiler<'_, '_> {
 /// One field of a block evaluation: the `undecided` events whose id in `ids` is
 /// a `hit` are marked in `pass` and leave `undecided`.
 #[inline]
-fn look_up(undecided: &mut Vec<u32>, pass: &mut [u64], ids: &[u32], hit: impl Fn(u32) -> bool) {
-    undecided.retain(|&j| {
-        let found = hit(ids[j as usize]);
-        if found {
-            pass[j as usize / 64] |= 1 << (j % 64);
+fn look_up<T: Copy>(
+    undecided: &mut Vec<u32>,
+    pass: &mut [u64],
+    ids: &[T],
+    hit: impl Fn(T) -> bool,
+) {
+    // Branch-free: whether an event is found is a coin toss for the early
+    // fields, and a mispredicted branch per event cost more than the lookup.
+    // The bits of one 64-event word gather in a register (the events come in
+    // order), not through a read-modify-write of memory per event.
+    let (mut kept, mut word, mut bits) = (0, usize::MAX, 0u64);
+    for r in 0..undecided.len() {
+        let j = undecided[r];
+        if j as usize / 64 != word {
+            if let Some(w) = pass.get_mut(word) {
+                *w |= bits;
+            }
+            (word, bits) = (j as usize / 64, 0);
         }
-        !found
-    });
+        let found = hit(ids[j as usize]);
+        bits |= u64::from(found) << (j % 64);
+        undecided[kept] = j;
+        kept += usize::from(!found);
+    }
+    if let Some(w) = pass.get_mut(word) {
+        *w |= bits;
+    }
+    undecided.truncate(kept);
 }
 
 /// A membership table over ids, a bit each. The per-event checks of a bare word
@@ -893,6 +966,7 @@ impl<'a> Compiled<'a> {
                 identities,
                 sets,
                 chars,
+                shapes: _,
             } => {
                 if let Some(answer) = chars.as_ref().and_then(|c| c.settles(i)) {
                     return answer;
@@ -1015,27 +1089,33 @@ impl<'a> Compiled<'a> {
                         identities,
                         sets,
                         chars,
+                        shapes,
                     },
                 ..
             } => {
                 let mut pass = vec![0u64; len.div_ceil(64)];
-                let mut undecided: Vec<u32> = (0..len as u32).collect();
-                if let Some(chars) = chars {
-                    undecided.retain(|&j| match chars.settles(range.start + j as usize) {
-                        Some(found) => {
-                            if found {
-                                pass[j as usize / 64] |= 1 << (j % 64);
-                            }
-                            false
-                        }
-                        None => true,
+                let mut undecided: Vec<u32> = match chars {
+                    Some(chars) => chars.undecided_in(range.clone(), &mut pass),
+                    None => (0..len as u32).collect(),
+                };
+                // Cheapest first: a few hundred shapes' bits sit in the core.
+                let of_event = shapes
+                    .as_ref()
+                    .zip(self.index.distinct().shapes.as_ref())
+                    .map(|(hits, s)| (hits, &s.of_event[range.clone()]));
+                if let Some((hits, of_event)) = of_event {
+                    look_up(&mut undecided, &mut pass, of_event, |s| {
+                        hits.get(s as usize)
                     });
                 }
                 if let Some(t) = identities {
                     let ids = &self.index.cols.identity[range.clone()];
                     look_up(&mut undecided, &mut pass, ids, |id| t.get(id as usize));
                 }
-                for &c in columns {
+                for &c in columns
+                    .iter()
+                    .filter(|c| of_event.is_none() || !c.in_shape())
+                {
                     let ids = &self.col(c)[range.clone()];
                     look_up(&mut undecided, &mut pass, ids, |id| {
                         strings.get(id as usize)

@@ -28,6 +28,9 @@ struct Counts {
     /// Per set id.
     repos: Vec<u32>,
     pipelines: Vec<u32>,
+    /// Per [`crate::index::Shapes`] shape: its events not yet added to `columns`
+    /// (see [`Counts::settle`]).
+    shapes: Vec<u32>,
 }
 
 impl Counts {
@@ -39,6 +42,7 @@ impl Counts {
             actors: zeros(d.actor.len()),
             repos: zeros(index.sets.len()),
             pipelines: zeros(index.sets.len()),
+            shapes: zeros(d.shapes.as_ref().map_or(0, |s| s.values.len())),
         }
     }
 
@@ -76,9 +80,41 @@ impl Counts {
     }
 
     /// Counts event `i` in every facet (a million times for a one-letter word).
+    /// With shapes, the five single-column facets are one counter per shape,
+    /// spread over them by [`Counts::settle`].
     fn add_all(&mut self, c: &crate::index::Columns, d: &crate::index::Distinct, i: usize) {
-        for facet in Facet::ALL {
-            self.add(c, d, facet, i);
+        match &d.shapes {
+            Some(shapes) => {
+                if let Some(n) = self.shapes.get_mut(shapes.of_event[i] as usize) {
+                    *n += 1;
+                }
+                for facet in [Facet::User, Facet::Repository, Facet::Pipeline] {
+                    self.add(c, d, facet, i);
+                }
+            }
+            None => {
+                for facet in Facet::ALL {
+                    self.add(c, d, facet, i);
+                }
+            }
+        }
+    }
+
+    /// Adds the events counted per shape to the five columns' counters.
+    fn settle(&mut self, d: &crate::index::Distinct) {
+        let Some(shapes) = &d.shapes else { return };
+        for (shape, n) in self.shapes.iter_mut().enumerate() {
+            if *n == 0 {
+                continue;
+            }
+            for (k, &id) in shapes.values[shape].iter().enumerate() {
+                if let Some(&dense) = d.column_dense.get(id as usize)
+                    && dense != u32::MAX
+                {
+                    self.columns[k][dense as usize] += *n;
+                }
+            }
+            *n = 0;
         }
     }
 
@@ -89,17 +125,25 @@ impl Counts {
             actors,
             repos,
             pipelines,
-            ..
+            shapes: _,
         } = self;
         columns.iter_mut().chain([actors, repos, pipelines])
     }
 
-    fn into_arrays(mut self) -> Vec<Vec<u32>> {
+    fn into_arrays(mut self, d: &crate::index::Distinct) -> Vec<Vec<u32>> {
+        self.settle(d);
         self.arrays_mut().map(std::mem::take).collect()
     }
 
     /// Adds the whole index's counts less those of the `dropped` events.
-    fn add_whole_minus(&mut self, whole: &[Vec<u32>], mut dropped: Counts) {
+    fn add_whole_minus(
+        &mut self,
+        whole: &[Vec<u32>],
+        mut dropped: Counts,
+        d: &crate::index::Distinct,
+    ) {
+        self.settle(d);
+        dropped.settle(d);
         for ((mine, all), gone) in self.arrays_mut().zip(whole).zip(dropped.arrays_mut()) {
             for ((x, a), g) in mine.iter_mut().zip(all).zip(gone.iter()) {
                 *x += a.saturating_sub(*g);
@@ -117,12 +161,14 @@ impl Counts {
         sum(&mut self.actors, &other.actors);
         sum(&mut self.repos, &other.repos);
         sum(&mut self.pipelines, &other.pipelines);
+        sum(&mut self.shapes, &other.shapes);
         self
     }
 
     /// (value, count) per facet in [`Facet::ALL`] order, most frequent first.
-    fn into_lists(self, index: &Index) -> Vec<Vec<(StrId, u32)>> {
+    fn into_lists(mut self, index: &Index) -> Vec<Vec<(StrId, u32)>> {
         let d = index.distinct();
+        self.settle(d);
         let dense = |values: &[StrId], counts: &[u32]| -> Vec<(StrId, u32)> {
             values
                 .iter()
@@ -233,7 +279,7 @@ pub fn select_unless(
             },
         );
     if let Some(whole) = whole {
-        counts.add_whole_minus(whole, dropped);
+        counts.add_whole_minus(whole, dropped, d);
     }
     if cancel.load(Relaxed) {
         return None;
@@ -276,7 +322,7 @@ fn unfiltered_counts(index: &Index) -> Vec<Vec<u32>> {
             },
         )
         .reduce(|| Counts::new(index), Counts::merge)
-        .into_arrays()
+        .into_arrays(d)
 }
 
 /// Facet selections are ordinary filter terms, so the filter bar shows exactly
@@ -562,6 +608,54 @@ mod tests {
                 got.sort();
                 let want: Vec<(String, u32)> = want.into_iter().collect();
                 assert_eq!(got, want, "{text}: {facet:?}");
+            }
+        }
+    }
+
+    /// Shapes (five facet columns counted as one counter, bare words looked up
+    /// once per shape) are a shortcut: an index without them (too many
+    /// combinations) selects and counts the same.
+    #[test]
+    fn shapes_change_no_event_and_no_count() {
+        let events: Vec<(String, String, String)> = (0..5000)
+            .map(|k| {
+                let src = ["s3", "ec2", "codecommit"][k % 3];
+                let name = ["GetObject", "PutObject", "GitPush", "DescribeThings"][(k / 3) % 4];
+                (src.into(), name.into(), format!("user{}", k % 37))
+            })
+            .collect();
+        let refs: Vec<(&str, &str, &str)> = events
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        let shaped = index(&refs);
+        assert!(shaped.distinct().shapes.is_some());
+        let plain = index(&refs);
+        let mut d = crate::index::Distinct::of(&plain);
+        d.shapes = None;
+        assert!(plain.distinct.set(std::sync::Arc::new(d)).is_ok());
+        for text in [
+            "",
+            "e",
+            "de",
+            "git",
+            "ec user7",
+            "-source:s3 push",
+            "event:GitPush user:=user3",
+            "source:codecommit,ec2 -event:PutObject",
+        ] {
+            let f = Filter::parse(text).unwrap();
+            let a = select(&shaped, &Compiled::new(&f, &shaped));
+            let b = select(&plain, &Compiled::new(&f, &plain));
+            assert_eq!(a.events, b.events, "{text}");
+            for k in 0..Facet::ALL.len() {
+                let names = |ix: &Index, s: &Selection| -> Vec<(String, u32)> {
+                    s.facets[k]
+                        .iter()
+                        .map(|&(id, n)| (ix.strings.get(id).to_string(), n))
+                        .collect()
+                };
+                assert_eq!(names(&shaped, &a), names(&plain, &b), "{text}: facet {k}");
             }
         }
     }
