@@ -1709,7 +1709,7 @@ fn loading_follows_the_newest_event_unless_the_cursor_moved() {
         }
         let (index, report) = with_delivery(dir.path());
         app.on_msg(Msg::Loaded(
-            index,
+            index.into(),
             report,
             std::time::Duration::from_secs(1),
         ));

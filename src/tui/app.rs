@@ -190,10 +190,11 @@ impl App {
 
     /// Replaces the index (a loading snapshot or the final one), keeping the
     /// selected event selected.
-    pub fn set_index(&mut self, index: Arc<Index>, report: LoadReport) {
+    pub fn set_index(&mut self, index: impl Into<super::jobs::Prepared>, report: LoadReport) {
         let keep = self.selected_key();
-        self.index = index;
-        self.candidates = Arc::new(self.index.fuzzy_haystack());
+        let prepared = index.into();
+        self.index = prepared.index;
+        self.candidates = prepared.candidates;
         self.report = report;
         self.search.clear();
         self.caches = Caches::default();

@@ -4,10 +4,9 @@
 //! time bound), answered with `y` or `n`.
 
 use super::app::App;
-use crate::index::Index;
+use super::jobs::Prepared;
 use crate::load::LoadReport;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use std::sync::Arc;
 use std::time::Instant;
 
 /// The status bar's "following · last delivery 12 s ago".
@@ -18,7 +17,7 @@ pub struct Following {
 
 impl App {
     /// New deliveries under `--follow`: see [`App::grow_index`].
-    pub fn deliver(&mut self, index: Arc<Index>, report: LoadReport) {
+    pub fn deliver(&mut self, index: impl Into<Prepared>, report: LoadReport) {
         self.grow_index(index, report);
         if let Some(f) = &mut self.following {
             f.last_delivery = Some(Instant::now());
@@ -29,7 +28,7 @@ impl App {
     /// stays on the selected event, unless the cursor was on the newest one —
     /// then it follows the tail (a browser left alone while loading shows the
     /// newest events, not the one that was newest in the first snapshot).
-    pub fn grow_index(&mut self, index: Arc<Index>, report: LoadReport) {
+    pub fn grow_index(&mut self, index: impl Into<Prepared>, report: LoadReport) {
         let at_tail = self.main.list.selected == self.newest_row();
         self.set_index(index, report);
         // With filters evaluated in the background, the new results come later:

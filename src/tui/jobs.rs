@@ -64,14 +64,30 @@ pub struct Evaluation {
     pub cancel: Arc<AtomicBool>,
 }
 
+/// An index and the values bare words are matched against, built by the
+/// thread that made the index: building them (≈50 ms for a million events,
+/// with the distinct values and event shapes) on the UI thread held every key
+/// that long at each loading snapshot.
+pub struct Prepared {
+    pub index: Arc<Index>,
+    pub candidates: Arc<crate::query::fuzzy::Haystack>,
+}
+
+impl From<Arc<Index>> for Prepared {
+    fn from(index: Arc<Index>) -> Prepared {
+        let candidates = Arc::new(index.fuzzy_haystack());
+        Prepared { index, candidates }
+    }
+}
+
 /// What a job reports back to the app.
 pub enum Msg {
     /// Part of the archive, sorted, while loading goes on.
-    Snapshot(Arc<Index>, LoadReport),
+    Snapshot(Prepared, LoadReport),
     /// Everything is loaded.
-    Loaded(Arc<Index>, LoadReport, Duration),
+    Loaded(Prepared, LoadReport, Duration),
     /// `--follow`: new deliveries were read (the whole index again, sorted).
-    Delivered(Arc<Index>, LoadReport),
+    Delivered(Prepared, LoadReport),
     /// The loader asks a yes/no question (an S3 trail of several years with no
     /// time bound) and waits for the answer.
     /// A yes/no question; `choices` says what `y` and `n` do.
@@ -166,7 +182,7 @@ pub fn spawn_loader(
             ) {
                 let snapshot = Arc::new(loader.snapshot().clone());
                 let report = loader.report().clone();
-                if tx.send(Msg::Snapshot(snapshot, report)).is_err() {
+                if tx.send(Msg::Snapshot(snapshot.into(), report)).is_err() {
                     return;
                 }
                 last_events = events;
@@ -175,14 +191,18 @@ pub fn spawn_loader(
         }
         let Some(poll) = follow else {
             let (index, report) = loader.finish();
-            let _ = tx.send(Msg::Loaded(Arc::new(index), report, started.elapsed()));
+            let _ = tx.send(Msg::Loaded(
+                Arc::new(index).into(),
+                report,
+                started.elapsed(),
+            ));
             return;
         };
         let s3 = loader.take_follow();
         let index = Arc::new(loader.snapshot().clone());
         let report = loader.report().clone();
         if tx
-            .send(Msg::Loaded(index, report, started.elapsed()))
+            .send(Msg::Loaded(index.into(), report, started.elapsed()))
             .is_err()
         {
             return;
@@ -200,7 +220,7 @@ pub fn spawn_loader(
             while loader.step(&opts, &progress) {}
             let index = Arc::new(loader.snapshot().clone());
             let report = loader.report().clone();
-            if tx.send(Msg::Delivered(index, report)).is_err() {
+            if tx.send(Msg::Delivered(index.into(), report)).is_err() {
                 return;
             }
         }
