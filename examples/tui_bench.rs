@@ -44,8 +44,13 @@ fn report(name: &str, mut times: Vec<Duration>, budget_median: f64, budget_worst
     let median = ms(times[times.len() / 2]);
     let worst = ms(*times.last().unwrap());
     let ok = median <= budget_median && worst <= budget_worst;
+    let budget = if budget_worst.is_finite() {
+        format!("≤ {budget_median} / {budget_worst} ms")
+    } else {
+        "no budget: keys stay live".to_string()
+    };
     println!(
-        "| {name} ({} samples) | {median:.1} ms | {worst:.1} ms | ≤ {budget_median} / {budget_worst} ms | {} |",
+        "| {name} ({} samples) | {median:.1} ms | {worst:.1} ms | {budget} | {} |",
         times.len(),
         if ok { "ok" } else { "OVER" }
     );
@@ -198,10 +203,12 @@ fn main() {
         100.0,
     );
 
-    // The users and repositories views are built from the index on first open.
+    // The users and repositories views are built from the index on first open,
+    // by background jobs in the browser (keys are not blocked meanwhile): timed
+    // here as one synchronous build, for the README's figures.
     for (view, name) in [
-        ('u', "open the users view (first time) + redraw"),
-        ('r', "open the repositories view (first time) + redraw"),
+        ('u', "build the users summary (first `u`; a background job)"),
+        ('r', "build the repositories summary (first `r`; a background job)"),
     ] {
         let mut times = Vec::new();
         for _ in 0..3 {
@@ -216,7 +223,7 @@ fn main() {
             draw(&mut fresh);
             times.push(t.elapsed());
         }
-        report(name, times, 100.0, 100.0);
+        report(name, times, f64::INFINITY, f64::INFINITY);
     }
     println!();
     println!(
