@@ -208,7 +208,10 @@ fn main() {
     // here as one synchronous build, for the README's figures.
     for (view, name) in [
         ('u', "build the users summary (first `u`; a background job)"),
-        ('r', "build the repositories summary (first `r`; a background job)"),
+        (
+            'r',
+            "build the repositories summary (first `r`; a background job)",
+        ),
     ] {
         let mut times = Vec::new();
         for _ in 0..3 {

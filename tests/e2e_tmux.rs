@@ -258,6 +258,59 @@ fn pivot_from_a_detail_line_and_step_back() {
     quit(&t);
 }
 
+/// The timeline: Tab to it, move the bucket cursor, Enter zooms into the
+/// bucket: the filter bar shows its `since:`/`until:`, and the count is the
+/// bucket's (as the title said, and as the filter gives on the CLI's index).
+#[test]
+fn zoom_the_timeline_into_a_bucket() {
+    let (dir, _) = common::corpus(3_000, 12);
+    let (index, _) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let total = thousands(index.len());
+    let t = browse(dir.path());
+    t.wait_for("every event", 30, |s| {
+        s.contains(&format!("{total} of {total} events"))
+    });
+    // " Timeline · 2024-03-01 00:18:30–00:18:45 · 48 events ..." (a bucket
+    // within a day, as every bucket of this 20-minute trail is)
+    let bucket = |s: &str| -> Option<(String, String, String)> {
+        let rest = s.split("Timeline · ").nth(1)?;
+        let mut parts = rest.split(" · ");
+        let (from, to_time) = parts.next()?.split_once('–')?;
+        let (day, _) = from.split_once(' ')?;
+        let count = parts.next()?.split(' ').next()?.to_string();
+        Some((from.to_string(), format!("{day} {to_time}"), count))
+    };
+    t.keys(&["Tab", "Tab"]);
+    let screen = t.wait_for("the timeline focused", 10, |s| bucket(s).is_some());
+    let newest = bucket(&screen);
+    t.keys(&["Left"]);
+    let screen = t.wait_for("the cursor a bucket back", 10, |s| {
+        bucket(s).is_some() && bucket(s) != newest
+    });
+    let (from, to, count) = bucket(&screen).expect("a bucket in the title");
+    let rfc = |t: &str| format!("{}Z", t.replace(' ', "T"));
+    let filter = format!("since:{} until:{}", rfc(&from), rfc(&to));
+    let n = Compiled::new(&Filter::parse(&filter).unwrap(), &index)
+        .select()
+        .len();
+    assert_eq!(thousands(n), count, "{filter}");
+    assert!(n > 0);
+    t.keys(&["Enter"]);
+    let want = format!("{count} of {total} events");
+    let screen = t.wait_for("the bucket's events", 10, |s| s.contains(&want));
+    assert!(screen.contains(&format!("Filter   {filter}")), "{screen}");
+    t.keys(&["z"]);
+    let screen = t.wait_for("zoomed back out", 10, |s| {
+        s.contains(&format!("{total} of {total} events"))
+    });
+    assert!(screen.contains("Filter   (none"), "{screen}");
+    quit(&t);
+}
+
 /// `/` in the users view narrows the actors as you type; Esc brings them back.
 #[test]
 fn search_the_users_view() {

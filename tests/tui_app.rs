@@ -1793,3 +1793,103 @@ fn views_remember_their_cursor_and_sort() {
     };
     assert_eq!(p.cursor.selected, 1);
 }
+
+/// The timeline: `Tab` reaches it (facets → timeline → list), `←`/`→` move a
+/// bucket cursor whose span and counts the title shows, `Enter` zooms into the
+/// bucket (its events exactly, as `since:`/`until:`), `z` zooms back out, and
+/// the buckets cover the filtered span.
+#[test]
+fn the_timeline_steers_the_time_bounds() {
+    let (_d, mut app) = app();
+    app.resize(140, 40);
+    assert_eq!(app.main.focus, Focus::List);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.main.focus, Focus::Facets);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.main.focus, Focus::Timeline);
+    let whole = app.results.timeline.clone();
+    assert!(whole.len() > 3 && whole.len() <= 136, "{}", whole.len());
+    assert_eq!(
+        whole.counts.iter().sum::<u64>() as usize,
+        app.results.timed,
+        "every timed event in a bucket"
+    );
+    // The cursor starts on the newest bucket; ← moves it back.
+    assert_eq!(app.main.timeline_bucket(&whole), Some(whole.len() - 1));
+    let busiest = (0..whole.len()).max_by_key(|&b| whole.counts[b]).unwrap();
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.main.timeline_bucket(&whole), Some(0));
+    for _ in 0..busiest {
+        key(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.main.timeline_bucket(&whole), Some(busiest));
+    let screen = draw_text(&app, 140, 40);
+    let (from, until) = whole.span(busiest);
+    let span = trailscope::tui::timeline::span_text(from, until);
+    let events = trailscope::format::thousands(whole.counts[busiest] as usize);
+    assert!(
+        screen.contains(&format!("Timeline · {span} · {events} events")),
+        "{screen}"
+    );
+    // Enter: exactly the bucket's events.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter.filter.time_bounds(), (Some(from), Some(until)));
+    assert_eq!(app.results.shown().len() as u64, whole.counts[busiest]);
+    assert_eq!(app.main.focus, Focus::Timeline);
+    let zoomed = &app.results.timeline;
+    assert!(
+        zoomed.step < whole.step,
+        "finer buckets over the bucket's span"
+    );
+    assert!(zoomed.span(0).0 >= from && zoomed.span(zoomed.len() - 1).0 < until);
+    // A typed term and a second zoom; z twice gets back to no bounds, the term kept.
+    app.set_filter_text(&format!("{} errors", app.filter.text));
+    key(&mut app, KeyCode::Char('z'));
+    assert_eq!(app.filter.filter.time_bounds(), (None, None));
+    assert_eq!(app.filter.text, "errors");
+    key(&mut app, KeyCode::Char('z'));
+    assert_eq!(app.message.as_deref(), Some("not zoomed in"));
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.main.focus, Focus::List);
+}
+
+/// A mouse drag over the timeline zooms into the buckets it spans.
+#[test]
+fn dragging_over_the_timeline_zooms_into_the_range() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (_d, mut app) = app();
+    app.resize(140, 40);
+    let layout = trailscope::tui::views::main::MainLayout::new(app.viewport.body);
+    let area = layout.timeline.expect("a timeline at 140×40");
+    let (x0, y) = (area.x + 1, area.y + 1);
+    let width = area.width - 2;
+    let whole = app.results.timeline.clone();
+    let mouse = |app: &mut App, kind, column| {
+        app.on_mouse(MouseEvent {
+            kind,
+            column,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        });
+        common::settle(app);
+    };
+    let (a, b) = (x0 + width / 4, x0 + width / 2);
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), a);
+    assert_eq!(app.main.focus, Focus::Timeline);
+    mouse(&mut app, MouseEventKind::Drag(MouseButton::Left), b);
+    mouse(&mut app, MouseEventKind::Up(MouseButton::Left), b);
+    let first = whole.bucket_at((a - x0) as usize, width as usize);
+    let last = whole.bucket_at((b - x0) as usize, width as usize);
+    assert!(first < last);
+    assert_eq!(
+        app.filter.filter.time_bounds(),
+        (Some(whole.span(first).0), Some(whole.span(last).1))
+    );
+    let want: u64 = whole.counts[first..=last].iter().sum();
+    assert_eq!(app.results.shown().len() as u64, want);
+    // A click without a drag only moves the cursor.
+    let before = app.filter.text.clone();
+    mouse(&mut app, MouseEventKind::Down(MouseButton::Left), a);
+    mouse(&mut app, MouseEventKind::Up(MouseButton::Left), a);
+    assert_eq!(app.filter.text, before);
+}

@@ -192,6 +192,13 @@ fn every_view_at_80x24_and_160x45() {
         key(&mut f.app, KeyCode::Right);
         shot(&mut f, "facet_user_values");
         key(&mut f.app, KeyCode::Tab);
+        key(&mut f.app, KeyCode::Left);
+        key(&mut f.app, KeyCode::Left);
+        shot(&mut f, "timeline_cursor");
+        key(&mut f.app, KeyCode::Enter);
+        shot(&mut f, "timeline_zoomed");
+        key(&mut f.app, KeyCode::Char('z'));
+        key(&mut f.app, KeyCode::Tab);
         key(&mut f.app, KeyCode::Enter);
         shot(&mut f, "detail");
         key(&mut f.app, KeyCode::Esc);

@@ -3,6 +3,7 @@
 //! without contradicting the term of the same field already there.
 
 use super::parse::{Cond, Filter, Match, Term};
+use crate::model::Millis;
 
 /// The term that keeps events with `value` where this event has it, at `path`
 /// (object keys and array positions, CloudTrail's names): the field of the
@@ -65,11 +66,61 @@ impl Filter {
             self.terms.push(term);
         }
     }
+
+    /// The filter's own time bounds: its (not negated, top-level) `since:` and
+    /// `until:`, the last of each.
+    pub fn time_bounds(&self) -> (Option<Millis>, Option<Millis>) {
+        let mut bounds = (None, None);
+        for t in self.terms.iter().filter(|t| !t.negated) {
+            match t.cond {
+                Cond::Since(at) => bounds.0 = Some(at),
+                Cond::Until(at) => bounds.1 = Some(at),
+                _ => {}
+            }
+        }
+        bounds
+    }
+
+    /// Replaces the filter's time bounds (the timeline's zoom): its `since:`
+    /// and `until:` terms go, these come at the end.
+    pub fn set_time_bounds(&mut self, since: Option<Millis>, until: Option<Millis>) {
+        self.terms
+            .retain(|t| t.negated || !matches!(t.cond, Cond::Since(_) | Cond::Until(_)));
+        let term = |cond| Term {
+            negated: false,
+            cond,
+        };
+        self.terms.extend(since.map(|at| term(Cond::Since(at))));
+        self.terms.extend(until.map(|at| term(Cond::Until(at))));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_bounds_are_replaced_not_added() {
+        let mut f =
+            Filter::parse("user:bob since:2024-03-01 -until:2024-01-01 until:2024-03-05").unwrap();
+        let (since, until) = f.time_bounds();
+        assert!(since.is_some() && until.is_some());
+        let t = |s: &str| {
+            Filter::parse(&format!("since:{s}"))
+                .unwrap()
+                .time_bounds()
+                .0
+        };
+        f.set_time_bounds(t("2024-03-02T10:00"), t("2024-03-02T11:00"));
+        assert_eq!(
+            f.to_text(),
+            "user:bob -until:2024-01-01T00:00:00Z since:2024-03-02T10:00:00Z until:2024-03-02T11:00:00Z"
+        );
+        f.set_time_bounds(since, until);
+        assert_eq!(f.time_bounds(), (since, until));
+        f.set_time_bounds(None, None);
+        assert_eq!(f.to_text(), "user:bob -until:2024-01-01T00:00:00Z");
+    }
 
     fn text(path: &str, value: &str) -> String {
         let path: Vec<String> = path.split('.').map(str::to_string).collect();

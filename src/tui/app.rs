@@ -12,12 +12,12 @@ use super::jobs::Evaluation;
 use super::jobs::Msg;
 use super::keymap::{Action, Context, lookup};
 use super::prompt::WritePrompt;
-use super::results::{evaluate, histogram};
+use super::results::evaluate;
 use super::text_search::TextSearch;
 use super::theme::Theme;
 use super::viewport::Viewport;
 use super::views::help::HelpView;
-use super::views::main::{Focus, MainLayout, MainView};
+use super::views::main::{Focus, MainLayout, MainView, TimelineMouse};
 use super::views::problems::ProblemsView;
 use super::views::{Target, Transition, View};
 use crate::index::Index;
@@ -159,9 +159,10 @@ impl App {
             let width_before = MainLayout::new(self.viewport.body).timeline_width();
             self.viewport = viewport;
             if MainLayout::new(viewport.body).timeline_width() != width_before {
-                self.results.timeline = histogram(
+                self.results.timeline = super::timeline::Timeline::of(
                     &self.index,
                     &self.results.selection.events,
+                    self.results.timed,
                     self.timeline_width(),
                 );
             }
@@ -536,6 +537,11 @@ impl App {
         self.stack.push(view);
     }
 
+    fn timeline_mouse(&mut self, kind: TimelineMouse, column: u16) {
+        let transition = self.with_main(|main, ctx| main.timeline_mouse(kind, column, ctx));
+        self.apply(transition);
+    }
+
     pub fn on_mouse(&mut self, m: MouseEvent) {
         match m.kind {
             MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
@@ -547,6 +553,18 @@ impl App {
                 for _ in 0..3 {
                     self.dispatch(action);
                 }
+            }
+            MouseEventKind::Down(MouseButton::Left)
+                if self.stack.is_empty()
+                    && self.with_main(|main, ctx| main.on_timeline(m.column, m.row, ctx)) =>
+            {
+                self.timeline_mouse(TimelineMouse::Press, m.column);
+            }
+            MouseEventKind::Drag(MouseButton::Left) if self.main.drag_from.is_some() => {
+                self.timeline_mouse(TimelineMouse::Drag, m.column);
+            }
+            MouseEventKind::Up(MouseButton::Left) if self.main.drag_from.is_some() => {
+                self.timeline_mouse(TimelineMouse::Release, m.column);
             }
             MouseEventKind::Down(MouseButton::Left) if self.stack.is_empty() => {
                 self.with_main(|main, ctx| main.click(m.column, m.row, ctx));

@@ -39,8 +39,8 @@ pub struct Results {
     /// How many of them have a valid time (they come first).
     pub timed: usize,
     pub newest_first: bool,
-    /// The histogram of the matching events over the loaded time range.
-    pub timeline: Vec<u64>,
+    /// The matching events per round time bucket, over the span they cover.
+    pub timeline: super::timeline::Timeline,
     /// Bare words of the filter that match no value at all.
     pub unmatched: Vec<String>,
     /// When nothing matches: the first term that leaves no event, with the

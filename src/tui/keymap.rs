@@ -28,6 +28,10 @@ pub enum Action {
     PivotExclude,
     /// The event list: open the selected event.
     OpenEvent,
+    /// The timeline: filter to the bucket under the cursor (`since:`/`until:`).
+    ZoomIn,
+    /// The timeline: back to the time bounds before the last zoom.
+    ZoomOut,
     /// The pipelines view: the selected pipeline's version timeline.
     OpenVersions,
     /// The version timeline: the diff of the selected version (or a rejected change's event).
@@ -82,6 +86,7 @@ pub enum Context {
     Main,
     List,
     Facets,
+    Timeline,
     Detail,
     Pipelines,
     Versions,
@@ -98,6 +103,7 @@ impl Context {
             Context::Main => "Main screen",
             Context::List => "Event list",
             Context::Facets => "Facet panes",
+            Context::Timeline => "Timeline",
             Context::Detail => "Detail view",
             Context::Pipelines => "Pipelines view",
             Context::Versions => "Version timeline",
@@ -184,14 +190,19 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Main, &[k('o')], A::ToggleOrder, "", "newest or oldest first"),
     b(C::Main, &[k('q')], A::Quit, "quit", "quit"),
     b(C::List, &[code(Enter)], A::OpenEvent, "open", "open the event"),
-    b(C::List, &[code(Tab)], A::FocusNext, "facets", "focus the facet panes"),
+    b(C::List, &[code(Tab)], A::FocusNext, "facets", "focus the facet panes (then the timeline, then the list again)"),
     b(C::List, &[k('d')], A::DiffOfEvent, "", "diff of the pipeline version a Create/UpdatePipeline event made"),
     b(C::Facets, &[code(Enter), k(' ')], A::ToggleValue, "select", "select the value (several = any of them)"),
     b(C::Facets, &[k('x')], A::ExcludeValue, "exclude", "exclude the value"),
     b(C::Facets, &[k('c')], A::ClearFacet, "clear", "clear this facet"),
     b(C::Facets, &[code(KeyCode::Left), k('h'), k('[')], A::Left, "", "previous facet"),
     b(C::Facets, &[code(Right), k('l'), k(']')], A::Right, "facet", "next facet"),
-    b(C::Facets, &[code(Tab)], A::FocusNext, "list", "focus the event list"),
+    b(C::Facets, &[code(Tab)], A::FocusNext, "timeline", "focus the timeline (the list when the screen has no room for it)"),
+    b(C::Timeline, &[code(KeyCode::Left), k('h')], A::Left, "", "the previous bucket (its time span and counts in the title)"),
+    b(C::Timeline, &[code(Right), k('l')], A::Right, "bucket", "the next bucket"),
+    b(C::Timeline, &[code(Enter)], A::ZoomIn, "zoom", "zoom into the bucket: since:/until: at its bounds (a mouse drag zooms into several)"),
+    b(C::Timeline, &[k('z')], A::ZoomOut, "out", "zoom back out: the time bounds before the last zoom"),
+    b(C::Timeline, &[code(Tab)], A::FocusNext, "list", "focus the event list"),
     b(C::Detail, &[code(Esc), k('q')], A::Back, "back", "back to the list"),
     b(C::Detail, &[k('n')], A::NextEvent, "next", "next event of the list"),
     b(C::Detail, &[k('N')], A::PrevEvent, "prev", "previous event of the list"),
@@ -247,7 +258,7 @@ pub fn lookup(context: Context, key: &KeyEvent) -> Option<Action> {
 /// first key. Generated from [`BINDINGS`], so the bar cannot disagree with the keys.
 pub fn hints(context: Context) -> String {
     let mut layers = vec![context];
-    if matches!(context, Context::List | Context::Facets) {
+    if matches!(context, Context::List | Context::Facets | Context::Timeline) {
         layers.push(Context::Main);
     }
     layers.push(Context::Global);
@@ -304,6 +315,7 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         C::Main,
         C::List,
         C::Facets,
+        C::Timeline,
         C::Detail,
         C::Pipelines,
         C::Versions,

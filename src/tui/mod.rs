@@ -4,6 +4,7 @@
 //! - [`app`]: the one owner of state — view stack, key routing, dispatch;
 //! - [`views`]: one module per view, each with its state, update and draw;
 //! - [`widgets`]: the table, cursor and line editor every view draws with;
+//! - [`results`]: what a filter gives the screen (events, facet counts, the [`timeline`]);
 //! - [`ctx`]: what a view may read; [`keymap`]: every key binding; [`jobs`]: work off the UI thread;
 //! - [`draw`]: the whole screen from `&App`.
 
@@ -24,6 +25,7 @@ pub mod run;
 mod summaries;
 pub mod text_search;
 pub mod theme;
+pub mod timeline;
 pub mod viewport;
 pub mod views;
 pub mod widgets;

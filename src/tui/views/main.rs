@@ -5,11 +5,13 @@
 use super::{Target, Transition, movement};
 use crate::format::{human_bytes, thousands};
 use crate::index::StrId;
+use crate::model::Millis;
 use crate::model::time::format_time_short;
 use crate::query::Facet;
 use crate::sanitize::escape;
 use crate::tui::ctx::{Ctx, LoadState};
 use crate::tui::keymap::{Action, Context};
+use crate::tui::timeline::Timeline;
 use crate::tui::viewport::inner;
 use crate::tui::widgets::{
     Column, Cursor, Cut, Table, TableRow, cell_text, contains, fit, highlighted, pane,
@@ -18,12 +20,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Gauge, Paragraph, Sparkline};
+use ratatui::widgets::{Gauge, Paragraph};
 use std::sync::atomic::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Facets,
+    Timeline,
     List,
 }
 
@@ -51,7 +54,12 @@ impl MainLayout {
         };
         let [facets, right] =
             Layout::horizontal([Constraint::Length(facet_width), Constraint::Min(10)]).areas(area);
-        let timeline_height = if right.height >= 14 { 4 } else { 0 };
+        // A row of bars and the axis; two rows of bars when there is room.
+        let timeline_height = match right.height {
+            20.. => 5,
+            14.. => 4,
+            _ => 0,
+        };
         let [timeline, list] =
             Layout::vertical([Constraint::Length(timeline_height), Constraint::Min(3)])
                 .areas(right);
@@ -76,7 +84,7 @@ impl MainLayout {
         }
     }
 
-    /// Buckets the timeline draws (one per column inside its border).
+    /// Buckets the timeline may draw (at most one per column inside its border).
     pub fn timeline_width(&self) -> usize {
         self.timeline
             .map(|t| t.width.saturating_sub(2) as usize)
@@ -99,6 +107,14 @@ pub struct MainView {
     /// Which facet the facet pane shows, and its cursor.
     pub facet: usize,
     pub facet_cursor: Cursor,
+    /// The timeline's cursor, as a time (the bucket that holds it): it stays
+    /// on the same moment when the buckets change with the filter or a zoom.
+    /// `None`: the newest bucket.
+    pub timeline_at: Option<Millis>,
+    /// The time bounds before each zoom, for `z`.
+    pub zooms: Vec<(Option<Millis>, Option<Millis>)>,
+    /// The bucket a mouse drag over the timeline started on.
+    pub drag_from: Option<usize>,
 }
 
 impl Default for MainView {
@@ -108,6 +124,9 @@ impl Default for MainView {
             focus: Focus::List,
             facet: 0,
             facet_cursor: Cursor::default(),
+            timeline_at: None,
+            zooms: Vec::new(),
+            drag_from: None,
         }
     }
 }
@@ -117,7 +136,19 @@ impl MainView {
         match self.focus {
             Focus::List => Context::List,
             Focus::Facets => Context::Facets,
+            Focus::Timeline => Context::Timeline,
         }
+    }
+
+    /// The bucket under the timeline's cursor, if there are buckets.
+    pub fn timeline_bucket(&self, timeline: &Timeline) -> Option<usize> {
+        if timeline.is_empty() {
+            return None;
+        }
+        Some(match self.timeline_at {
+            Some(at) => timeline.bucket_of(at),
+            None => timeline.len() - 1,
+        })
     }
 
     pub fn current_facet(&self) -> Facet {
@@ -190,13 +221,20 @@ impl MainView {
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         let layout = MainLayout::new(ctx.viewport.body);
+        if matches!(action, Action::FocusNext | Action::FocusPrev) {
+            self.cycle_focus(action == Action::FocusNext, layout.timeline.is_some());
+            return Transition::Stay;
+        }
+        if self.focus == Focus::Timeline {
+            return self.timeline_update(action, ctx);
+        }
         let (cursor, len, height) = match self.focus {
             Focus::List => (
                 &mut self.list,
                 ctx.results.shown().len(),
                 layout.list_rows.height,
             ),
-            Focus::Facets => {
+            Focus::Facets | Focus::Timeline => {
                 let len = ctx
                     .results
                     .selection
@@ -211,13 +249,6 @@ impl MainView {
             return Transition::Stay;
         }
         match action {
-            Action::FocusNext | Action::FocusPrev => {
-                self.focus = if self.focus == Focus::List {
-                    Focus::Facets
-                } else {
-                    Focus::List
-                };
-            }
             Action::Left => self.switch_facet(-1),
             Action::Right => self.switch_facet(1),
             Action::OpenEvent => {
@@ -255,6 +286,91 @@ impl MainView {
         Transition::Stay
     }
 
+    /// `Tab`: facets → timeline → list → facets (`BackTab` the other way); the
+    /// timeline is skipped when the screen has no room for it.
+    fn cycle_focus(&mut self, forward: bool, has_timeline: bool) {
+        let order: &[Focus] = if has_timeline {
+            &[Focus::Facets, Focus::Timeline, Focus::List]
+        } else {
+            &[Focus::Facets, Focus::List]
+        };
+        let at = order.iter().position(|&f| f == self.focus).unwrap_or(0);
+        let step = if forward { 1 } else { order.len() - 1 };
+        self.focus = order[(at + step) % order.len()];
+    }
+
+    /// Keys with the timeline focused: the bucket cursor, zooming in and out.
+    fn timeline_update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        let timeline = &ctx.results.timeline;
+        let Some(bucket) = self.timeline_bucket(timeline) else {
+            return match action {
+                Action::ZoomOut => self.zoom_out(ctx),
+                Action::Left | Action::Right | Action::ZoomIn => {
+                    Transition::Message("no event with a time to show".into())
+                }
+                _ => Transition::Stay,
+            };
+        };
+        let last = timeline.len() - 1;
+        let moved = match action {
+            Action::Left => Some(bucket.saturating_sub(1)),
+            Action::Right => Some((bucket + 1).min(last)),
+            Action::PageUp => Some(bucket.saturating_sub(10)),
+            Action::PageDown => Some((bucket + 10).min(last)),
+            Action::Top => Some(0),
+            Action::Bottom => Some(last),
+            _ => None,
+        };
+        if let Some(b) = moved {
+            self.timeline_at = Some(timeline.span(b).0);
+            return Transition::Stay;
+        }
+        match action {
+            Action::ZoomIn => self.zoom_in(bucket, bucket, ctx),
+            Action::ZoomOut => self.zoom_out(ctx),
+            _ => Transition::Stay,
+        }
+    }
+
+    /// Filters to buckets `from..=to` (`since:` the first's start, `until:` the
+    /// last's end), remembering the bounds before for `z`.
+    fn zoom_in(&mut self, from: usize, to: usize, ctx: &Ctx) -> Transition {
+        let timeline = &ctx.results.timeline;
+        let (from, to) = (from.min(to), from.max(to));
+        if timeline
+            .counts
+            .get(from..=to)
+            .is_none_or(|c| c.iter().all(|&n| n == 0))
+        {
+            return Transition::Message("no events there to zoom into".into());
+        }
+        let (since, _) = timeline.span(from);
+        let (_, until) = timeline.span(to);
+        let mut filter = ctx.filter.clone();
+        self.zooms.push(filter.time_bounds());
+        filter.set_time_bounds(Some(since), Some(until));
+        self.timeline_at = Some(since);
+        Transition::SetFilter {
+            filter,
+            to_list: false,
+        }
+    }
+
+    /// `z`: the time bounds before the last zoom (none left: no time bounds).
+    fn zoom_out(&mut self, ctx: &Ctx) -> Transition {
+        let mut filter = ctx.filter.clone();
+        let before = match self.zooms.pop() {
+            Some(bounds) => bounds,
+            None if filter.time_bounds() != (None, None) => (None, None),
+            None => return Transition::Message("not zoomed in".into()),
+        };
+        filter.set_time_bounds(before.0, before.1);
+        Transition::SetFilter {
+            filter,
+            to_list: false,
+        }
+    }
+
     fn switch_facet(&mut self, delta: isize) {
         let n = Facet::ALL.len() as isize;
         self.facet = ((self.facet as isize + delta).rem_euclid(n)) as usize;
@@ -280,6 +396,47 @@ impl MainView {
             }
         }
         Transition::Message("d works on a successful CreatePipeline or UpdatePipeline event".into())
+    }
+
+    /// The mouse over the timeline: a press focuses it and puts the cursor on
+    /// the bucket under it; a drag moves the cursor; releasing after a drag over
+    /// several buckets zooms into them.
+    pub fn timeline_mouse(&mut self, kind: TimelineMouse, column: u16, ctx: &Ctx) -> Transition {
+        let layout = MainLayout::new(ctx.viewport.body);
+        let timeline = &ctx.results.timeline;
+        let Some(area) = layout.timeline.map(inner) else {
+            return Transition::Stay;
+        };
+        if timeline.is_empty() {
+            return Transition::Stay;
+        }
+        let x = column
+            .saturating_sub(area.x)
+            .min(area.width.saturating_sub(1));
+        let bucket = timeline.bucket_at(x as usize, area.width as usize);
+        match kind {
+            TimelineMouse::Press => {
+                self.focus = Focus::Timeline;
+                self.drag_from = Some(bucket);
+            }
+            TimelineMouse::Drag => {}
+            TimelineMouse::Release => {
+                if let Some(from) = self.drag_from.take()
+                    && from != bucket
+                {
+                    return self.zoom_in(from, bucket, ctx);
+                }
+            }
+        }
+        self.timeline_at = Some(timeline.span(bucket).0);
+        Transition::Stay
+    }
+
+    /// Whether the timeline is at (`column`, `row`).
+    pub fn on_timeline(&self, column: u16, row: u16, ctx: &Ctx) -> bool {
+        MainLayout::new(ctx.viewport.body)
+            .timeline
+            .is_some_and(|t| contains(inner(t), column, row))
     }
 
     /// A left click: focus the pane under it and select the row (or the next facet).
@@ -315,7 +472,7 @@ impl MainView {
         if let Some(timeline) = layout.timeline {
             match ctx.load {
                 LoadState::Loading { progress } => draw_load_gauge(ctx, progress, frame, timeline),
-                LoadState::Done { .. } => draw_timeline(ctx, frame, timeline),
+                LoadState::Done { .. } => self.draw_timeline(ctx, frame, timeline),
             }
         }
         self.draw_list(ctx, frame, &layout);
@@ -400,6 +557,69 @@ impl MainView {
                 .header_style(t.header),
             layout.facet_values,
         );
+    }
+
+    /// The timeline: bars of the matching events per bucket (errors in their
+    /// own colour at the foot of each bar), the cursor's bucket highlighted when
+    /// focused, tick labels underneath; the title says the span and step, or
+    /// the cursor bucket's span and counts.
+    fn draw_timeline(&self, ctx: &Ctx, frame: &mut Frame, area: Rect) {
+        let t = ctx.theme;
+        let timeline = &ctx.results.timeline;
+        let focused = self.focus == Focus::Timeline;
+        let cursor = self.timeline_bucket(timeline).filter(|_| focused);
+        // While a mouse drag goes on, the buckets it spans.
+        let marked = cursor.map(|c| {
+            let from = self.drag_from.unwrap_or(c);
+            from.min(c)..=from.max(c)
+        });
+        let title = timeline_title(timeline, cursor);
+        frame.render_widget(pane(t, title, focused), area);
+        let area = inner(area);
+        if timeline.is_empty() || area.height == 0 || area.width == 0 {
+            return;
+        }
+        let axis = area.height >= 2;
+        let bars = area.height - u16::from(axis);
+        let width = area.width as usize;
+        let max = timeline.counts.iter().copied().max().unwrap_or(0).max(1);
+        // A bar's height in eighths of a cell; any event shows at least one.
+        let eighths = |n: u64| -> u64 {
+            let full = u64::from(bars) * 8;
+            if n == 0 { 0 } else { (n * full / max).max(1) }
+        };
+        const LEVELS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+        let buf = frame.buffer_mut();
+        for b in 0..timeline.len() {
+            let total = eighths(timeline.counts[b]);
+            let errors = eighths(timeline.errors[b]).min(total);
+            let highlight = marked.as_ref().is_some_and(|m| m.contains(&b));
+            for x in timeline.columns_of(b, width) {
+                for level in 0..bars {
+                    let y = area.y + bars - 1 - level;
+                    let filled = total.saturating_sub(u64::from(level) * 8).min(8);
+                    let in_errors = errors.saturating_sub(u64::from(level) * 8).min(8);
+                    // A cell mostly made of errors is drawn in the errors' colour.
+                    let mut style = if in_errors > 0 && in_errors * 2 >= filled {
+                        t.error
+                    } else {
+                        t.timeline
+                    };
+                    if highlight {
+                        style = style.patch(t.selected);
+                    }
+                    if let Some(cell) = buf.cell_mut((area.x + x as u16, y)) {
+                        cell.set_symbol(LEVELS[filled as usize]).set_style(style);
+                    }
+                }
+            }
+        }
+        if axis {
+            let y = area.y + bars;
+            for (x, label) in timeline.ticks(width) {
+                buf.set_string(area.x + x as u16, y, label, t.dim);
+            }
+        }
     }
 
     fn draw_list(&self, ctx: &Ctx, frame: &mut Frame, layout: &MainLayout) {
@@ -504,23 +724,46 @@ impl MainView {
     }
 }
 
-/// The histogram of the matching events over the loaded time range.
-fn draw_timeline(ctx: &Ctx, frame: &mut Frame, area: Rect) {
-    let times = &ctx.index.cols.time;
-    let range = match (
-        times.first(),
-        times.iter().rev().find(|&&t| t != crate::model::NO_TIME),
-    ) {
-        (Some(&a), Some(&b)) => format!(" {} … {} ", format_time_short(a), format_time_short(b)),
-        _ => String::new(),
-    };
-    frame.render_widget(
-        Sparkline::default()
-            .block(pane(ctx.theme, format!(" Timeline{range}"), false))
-            .data(&ctx.results.timeline)
-            .style(ctx.theme.timeline),
-        area,
-    );
+/// Unfocused: the span the buckets cover and their size. Focused: the cursor
+/// bucket's span, its events and errors (the zoom keys are in the status bar).
+fn timeline_title(timeline: &Timeline, cursor: Option<usize>) -> String {
+    if timeline.is_empty() {
+        return " Timeline · no event with a time ".into();
+    }
+    match cursor {
+        Some(b) => {
+            let (from, to) = timeline.span(b);
+            let errors = timeline.errors[b];
+            format!(
+                " Timeline · {} · {} events{} ",
+                crate::tui::timeline::span_text(from, to),
+                thousands(timeline.counts[b] as usize),
+                if errors > 0 {
+                    format!(", {} errors", thousands(errors as usize))
+                } else {
+                    String::new()
+                }
+            )
+        }
+        None => {
+            let (from, _) = timeline.span(0);
+            let (_, to) = timeline.span(timeline.len() - 1);
+            format!(
+                " Timeline {} … {} · {} buckets ",
+                format_time_short(from),
+                format_time_short(to),
+                crate::tui::timeline::step_name(timeline.step)
+            )
+        }
+    }
+}
+
+/// What the mouse did over the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimelineMouse {
+    Press,
+    Drag,
+    Release,
 }
 
 /// While loading, the timeline's place shows how far loading has got.
