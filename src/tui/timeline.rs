@@ -150,7 +150,11 @@ impl Timeline {
         }
         // Labels are five characters (`10:00`, `03-02`), four (`2024`), or
         // eight for buckets under a minute (`10:00:15`).
-        let label_width = if self.step < MINUTE { 8 } else { 5 };
+        let label_width = match self.step {
+            s if s < MINUTE => 8,
+            s if s >= 30 * DAY && s < 365 * DAY => 7,
+            _ => 5,
+        };
         let per_bucket = width as f64 / self.len() as f64;
         // Every k-th bucket, k the smallest of a round series giving room.
         let room = (label_width + 2) as f64;
@@ -204,13 +208,16 @@ pub fn step_name(step: i64) -> String {
 }
 
 /// `10:00` within a day (`10:00:15` for buckets under a minute), `03-02` at
-/// midnight or for buckets of a day or more, the year for buckets of a year.
+/// midnight or for buckets of a day or more, `2024-03` for buckets of a month
+/// or more, the year for buckets of a year.
 fn label(t: Millis, step: i64) -> String {
     let Some(time) = chrono::DateTime::from_timestamp_millis(t) else {
         return "?".into();
     };
     if step >= 365 * DAY {
         time.format("%Y").to_string()
+    } else if step >= 30 * DAY {
+        time.format("%Y-%m").to_string()
     } else if step >= DAY || (t.rem_euclid(DAY) == 0 && step >= MINUTE) {
         time.format("%m-%d").to_string()
     } else if step < MINUTE {
@@ -303,6 +310,21 @@ mod tests {
             ticks
                 .windows(2)
                 .all(|w| w[0].0 + w[0].1.len() + 2 <= w[1].0)
+        );
+    }
+
+    #[test]
+    fn years_of_events_are_labelled_by_month() {
+        let times = [T0 - 4000 * DAY, T0];
+        let t = Timeline::of(&index(&times, &[]), &[0, 1], 2, 100);
+        assert_eq!(t.step, 91 * DAY);
+        let ticks = t.ticks(100);
+        assert!(ticks.len() >= 3, "{ticks:?}");
+        assert!(
+            ticks
+                .iter()
+                .all(|(_, l)| l.len() == 7 && l.starts_with("20")),
+            "{ticks:?}"
         );
     }
 

@@ -735,11 +735,16 @@ fn timeline_title(timeline: &Timeline, cursor: Option<usize>) -> String {
             let (from, to) = timeline.span(b);
             let errors = timeline.errors[b];
             format!(
-                " Timeline · {} · {} events{} ",
+                " Timeline · {} · {} event{}{} ",
                 crate::tui::timeline::span_text(from, to),
                 thousands(timeline.counts[b] as usize),
+                if timeline.counts[b] == 1 { "" } else { "s" },
                 if errors > 0 {
-                    format!(", {} errors", thousands(errors as usize))
+                    format!(
+                        ", {} error{}",
+                        thousands(errors as usize),
+                        if errors == 1 { "" } else { "s" }
+                    )
                 } else {
                     String::new()
                 }
@@ -749,7 +754,7 @@ fn timeline_title(timeline: &Timeline, cursor: Option<usize>) -> String {
             let (from, _) = timeline.span(0);
             let (_, to) = timeline.span(timeline.len() - 1);
             format!(
-                " Timeline {} … {} · {} buckets ",
+                " Timeline {} … {} · buckets of {} ",
                 format_time_short(from),
                 format_time_short(to),
                 crate::tui::timeline::step_name(timeline.step)
