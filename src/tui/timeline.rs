@@ -152,7 +152,7 @@ impl Timeline {
         // eight for buckets under a minute (`10:00:15`).
         let label_width = match self.step {
             s if s < MINUTE => 8,
-            s if s >= 30 * DAY && s < 365 * DAY => 7,
+            s if (30 * DAY..365 * DAY).contains(&s) => 7,
             _ => 5,
         };
         let per_bucket = width as f64 / self.len() as f64;
