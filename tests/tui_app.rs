@@ -1473,6 +1473,8 @@ fn slash_narrows_the_users_view_as_you_type() {
     key(&mut app, KeyCode::Enter);
     assert!(app.stack.is_empty());
     assert!(app.filter.text.contains("bob"), "{}", app.filter.text);
+    // (Under `user:=bob` the view would count bob alone: back to no filter.)
+    app.set_filter_text("");
     key(&mut app, KeyCode::Char('u'));
     assert_eq!(
         actors(&app),
@@ -1607,6 +1609,8 @@ fn slash_narrows_the_repositories_and_pipelines_views() {
         "{}",
         app.filter.text
     );
+    // (No pipeline event is under that filter: back to no filter.)
+    app.set_filter_text("");
     key(&mut app, KeyCode::Char('p'));
     key(&mut app, KeyCode::Char('/'));
     typ(&mut app, "etl");
@@ -1787,11 +1791,32 @@ fn views_remember_their_cursor_and_sort() {
     );
     key(&mut app, KeyCode::Enter);
     assert!(app.stack.is_empty());
+    // Under the same events (no filter again) the pipelines view is as left.
+    app.set_filter_text("");
     key(&mut app, KeyCode::Char('p'));
     let Some(View::Pipelines(p)) = app.stack.last() else {
         panic!("no pipelines view")
     };
     assert_eq!(p.cursor.selected, 1);
+    key(&mut app, KeyCode::Esc);
+    // Under a filter, the users view makes its rows again over its events,
+    // keeping its sort and its selected actor when that actor is there.
+    let Some(View::Users(v)) = app.parked_view(trailscope::tui::keymap::Action::OpenUsers) else {
+        panic!("the users view is parked")
+    };
+    let sort = v.sort;
+    let actor = app.caches.users()[v.order[v.cursor.selected]].actor;
+    let row = v.cursor.selected;
+    // A filter that keeps every event: the same rows, made again.
+    app.set_filter_text("-event:NoSuchEvent");
+    key(&mut app, KeyCode::Char('u'));
+    let Some(View::Users(v)) = app.stack.last() else {
+        panic!("no users view")
+    };
+    assert_eq!(v.sort, sort);
+    assert_eq!(app.caches.users()[v.order[v.cursor.selected]].actor, actor);
+    assert_eq!(v.cursor.selected, row);
+    assert!(draw_text(&app, 160, 45).contains("under filter `-event:NoSuchEvent`"));
 }
 
 /// The timeline: `Tab` reaches it (facets → timeline → list), `←`/`→` move a
@@ -1892,4 +1917,84 @@ fn dragging_over_the_timeline_zooms_into_the_range() {
     mouse(&mut app, MouseEventKind::Down(MouseButton::Left), a);
     mouse(&mut app, MouseEventKind::Up(MouseButton::Left), a);
     assert_eq!(app.filter.text, before);
+}
+
+/// The users, repositories and pipelines views follow the filter: the users
+/// view counts the events under it (its title says so), so `Enter` on an actor
+/// gives the events the row counted, never an empty list; `a` switches to every
+/// event and back; the pipelines view lists the pipelines the filter's events
+/// name, their histories still whole.
+#[test]
+fn views_count_the_events_under_the_filter() {
+    let (_d, mut app) = app();
+    app.resize(160, 45);
+    app.set_filter_text("source:codepipeline");
+    let under = app.results.shown().len();
+    assert!(under > 0 && under < app.index.len());
+    key(&mut app, KeyCode::Char('u'));
+    assert!(matches!(app.stack.last(), Some(View::Users(_))));
+    let counted: u64 = app.caches.users().iter().map(|u| u.events).sum();
+    assert_eq!(counted as usize, under, "every row under the filter");
+    let screen = draw_text(&app, 160, 45);
+    assert!(
+        screen.contains("under filter `source:codepipeline.amazonaws.com` · a: all events"),
+        "{screen}"
+    );
+    let top = app.caches.users()[0].events as usize;
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.results.shown().len(), top, "{}", app.filter.text);
+    assert!(app.filter.text.contains("source:codepipeline"));
+    // `a`: every event, then under the filter again.
+    app.set_filter_text("source:codepipeline");
+    key(&mut app, KeyCode::Char('u'));
+    key(&mut app, KeyCode::Char('a'));
+    assert!(matches!(app.stack.last(), Some(View::Users(_))));
+    let counted: u64 = app.caches.users().iter().map(|u| u.events).sum();
+    assert_eq!(counted as usize, app.index.len());
+    assert!(draw_text(&app, 160, 45).contains("over all events · a: under the filter"));
+    key(&mut app, KeyCode::Char('a'));
+    let counted: u64 = app.caches.users().iter().map(|u| u.events).sum();
+    assert_eq!(counted as usize, under);
+    key(&mut app, KeyCode::Esc);
+    // Repositories under a filter that names one repository.
+    app.set_filter_text("repo:=infra");
+    key(&mut app, KeyCode::Char('r'));
+    assert!(
+        app.caches.repos().iter().all(|r| r.name == "infra"),
+        "{:?}",
+        app.caches
+            .repos()
+            .iter()
+            .map(|r| &r.name)
+            .collect::<Vec<_>>()
+    );
+    key(&mut app, KeyCode::Esc);
+    // Pipelines: listed when the filter's events name them.
+    app.set_filter_text("");
+    key(&mut app, KeyCode::Char('p'));
+    let all = app.caches.pipelines().len();
+    let shown_all = draw_text(&app, 160, 45);
+    assert!(
+        shown_all.contains(&format!("Pipelines · {all} lifetimes")),
+        "{shown_all}"
+    );
+    key(&mut app, KeyCode::Esc);
+    let one = app.caches.pipelines()[0].name.clone();
+    app.set_filter_text(&format!("pipeline:={one}"));
+    key(&mut app, KeyCode::Char('p'));
+    let Some(View::Pipelines(v)) = app.stack.last() else {
+        panic!("no pipelines view")
+    };
+    let kept: Vec<bool> = v.under.clone().expect("under the filter");
+    assert!(kept.iter().any(|&k| k));
+    for (k, l) in app.caches.pipelines().iter().enumerate() {
+        if kept[k] {
+            assert_eq!(l.name, one);
+        }
+    }
+    assert_eq!(
+        app.caches.pipelines().len(),
+        all,
+        "histories from every event"
+    );
 }

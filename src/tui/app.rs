@@ -5,7 +5,7 @@
 //! [`Transition`] it answers is applied. Nothing here touches the terminal: work
 //! the run loop must do (clipboard, background jobs) is queued as [`Effect`]s.
 
-use super::ctx::{Caches, Ctx, LoadState, Results};
+use super::ctx::{Caches, Ctx, LoadState, Results, Under};
 use super::filter_bar::FilterState;
 pub use super::jobs::Effect;
 use super::jobs::Evaluation;
@@ -66,6 +66,9 @@ pub struct App {
     /// The users, repositories and pipelines views last closed (for this
     /// index): opened again, they come back as they were — cursor, sort, `/`.
     parked: Vec<View>,
+    /// `a` in the users, repositories or pipelines view: they count every
+    /// event, not those under the filter.
+    pub every_event: bool,
     pub viewport: Viewport,
     /// The file-name prompt of `w`.
     pub prompt: Option<WritePrompt>,
@@ -120,6 +123,7 @@ impl App {
             main: MainView::default(),
             stack: Vec::new(),
             parked: Vec::new(),
+            every_event: false,
             viewport: Viewport::new(Rect::new(0, 0, 140, 40), false, false),
             prompt: None,
             message: None,
@@ -180,6 +184,27 @@ impl App {
 
     fn timeline_width(&self) -> usize {
         MainLayout::new(self.viewport.body).timeline_width()
+    }
+
+    /// The users, repositories and pipelines views count the events under the
+    /// current filter (unless `a` asked for every event): summaries of other
+    /// events are dropped; views left open make their rows again when they
+    /// come back (keeping their sort, `/` and, for users, the selected actor).
+    fn follow_filter(&mut self) {
+        let wanted = (!self.every_event && !self.results.filter.is_empty())
+            .then(|| self.results.filter.clone());
+        if self.caches.under().filter != wanted {
+            let under = match wanted {
+                Some(_) => Under::results(&self.results),
+                None => Under::all(),
+            };
+            let mut parked = std::mem::take(&mut self.parked);
+            for view in &mut parked {
+                view.rescope(&self.ctx());
+            }
+            self.parked = parked;
+            self.caches.rescope(under);
+        }
     }
 
     /// Sets the filter from text (as `--filter` does); a parse error is kept for display.
@@ -398,14 +423,28 @@ impl App {
                 self.results.newest_first = !self.results.newest_first;
                 self.apply_filter();
             }
+            Action::ToggleUnder => {
+                self.every_event = !self.every_event;
+                // Parked, the view comes back over the other events with its
+                // sort, `/` and selected actor.
+                if let Some(view) = self.stack.pop_if(|v| v.opened_by().is_some()) {
+                    let action = view.opened_by();
+                    self.park(view);
+                    if let Some(action) = action {
+                        self.act(action);
+                    }
+                }
+            }
             Action::OpenPipelines | Action::OpenUsers | Action::OpenRepos => {
+                self.follow_filter();
                 if self.ready_for(action) {
                     if let Some(at) = self
                         .parked
                         .iter()
                         .position(|v| v.opened_by() == Some(action))
                     {
-                        let view = self.parked.remove(at);
+                        let mut view = self.parked.remove(at);
+                        view.refresh(&self.ctx());
                         self.push(view);
                         return;
                     }
@@ -499,6 +538,11 @@ impl App {
     }
 
     /// Keeps a closed users, repositories or pipelines view to open again.
+    /// The view `action` opens, if it was left open (for tests).
+    pub fn parked_view(&self, action: Action) -> Option<&View> {
+        self.parked.iter().find(|v| v.opened_by() == Some(action))
+    }
+
     fn park(&mut self, view: View) {
         if let Some(action) = view.opened_by() {
             self.parked.retain(|v| v.opened_by() != Some(action));

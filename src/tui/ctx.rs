@@ -3,8 +3,8 @@
 
 use super::theme::Theme;
 use super::viewport::Viewport;
-use crate::activity::repos::{RepoSummary, repos};
-use crate::activity::users::{UserSummary, users};
+use crate::activity::repos::{RepoSummary, repos_of};
+use crate::activity::users::{UserSummary, users_of};
 use crate::index::Index;
 use crate::load::{LoadReport, Progress};
 use crate::pipeline::history::{Lifetime, histories};
@@ -34,6 +34,8 @@ pub enum LoadState {
 /// The applied filter's outcome.
 #[derive(Debug, Clone, Default)]
 pub struct Results {
+    /// The filter these are the results of, as text.
+    pub filter: String,
     /// Matching events (time order) and facet counts.
     pub selection: Selection,
     /// How many of them have a valid time (they come first).
@@ -126,6 +128,41 @@ pub struct Caches {
     pipelines: Option<Arc<Vec<Lifetime>>>,
     users: Option<Arc<Vec<UserSummary>>>,
     repos: Option<Arc<Vec<RepoSummary>>>,
+    /// What `users` and `repos` count (pipeline histories always come from
+    /// every event).
+    under: Under,
+}
+
+/// The events the users and repositories views count and the pipelines view
+/// lists pipelines of: those under a filter, or every event (`a` switches).
+#[derive(Debug, Clone, Default)]
+pub struct Under {
+    /// The filter's text; `None`: every event.
+    pub filter: Option<String>,
+    /// The filter's events, in index order (`None`: every event).
+    pub events: Option<Arc<Vec<u32>>>,
+}
+
+impl Under {
+    /// Every event.
+    pub fn all() -> Under {
+        Under::default()
+    }
+
+    /// The events of `results`, under their filter (none: every event).
+    pub fn results(results: &Results) -> Under {
+        if results.filter.is_empty() {
+            return Under::all();
+        }
+        Under {
+            filter: Some(results.filter.clone()),
+            events: Some(Arc::new(results.selection.events.clone())),
+        }
+    }
+
+    fn events(&self) -> Option<&[u32]> {
+        self.events.as_deref().map(Vec::as_slice)
+    }
 }
 
 impl Caches {
@@ -155,14 +192,35 @@ impl Caches {
 
     pub fn build_users(&mut self, index: &Index) {
         if self.users.is_none() {
-            self.users = Some(Arc::new(users(index)));
+            self.users = Some(Arc::new(users_of(index, self.under.events())));
         }
+    }
+
+    /// What the users and repositories summaries count.
+    pub fn under(&self) -> &Under {
+        &self.under
+    }
+
+    /// Counts users and repositories over `under` from now on: summaries built
+    /// over other events are dropped. Whether they were.
+    pub fn rescope(&mut self, under: Under) -> bool {
+        if under.filter == self.under.filter {
+            return false;
+        }
+        self.under = under;
+        self.users = None;
+        self.repos = None;
+        true
     }
 
     pub fn build_repos(&mut self, index: &Index) {
         self.build_pipelines(index);
         if self.repos.is_none() {
-            self.repos = Some(Arc::new(repos(index, self.pipelines())));
+            self.repos = Some(Arc::new(repos_of(
+                index,
+                self.pipelines(),
+                self.under.events(),
+            )));
         }
     }
 
@@ -183,22 +241,27 @@ impl Caches {
             (None, true) => Some(Arc::new(histories(index))),
             (None, false) => None,
         };
+        let events = self.under.events();
         let repos = need.repos.then(|| {
             let lifetimes = pipelines.as_deref().map(Vec::as_slice).unwrap_or(&[]);
-            Arc::new(repos(index, lifetimes))
+            Arc::new(repos_of(index, lifetimes, events))
         });
         Caches {
             pipelines,
-            users: need.users.then(|| Arc::new(users(index))),
+            users: need.users.then(|| Arc::new(users_of(index, events))),
             repos,
+            under: self.under.clone(),
         }
     }
 
-    /// Keeps what `other` has built.
+    /// Keeps what `other` has built (its users and repositories only if they
+    /// count the same events).
     pub fn fill(&mut self, other: Caches) {
         self.pipelines = self.pipelines.take().or(other.pipelines);
-        self.users = self.users.take().or(other.users);
-        self.repos = self.repos.take().or(other.repos);
+        if other.under.filter == self.under.filter {
+            self.users = self.users.take().or(other.users);
+            self.repos = self.repos.take().or(other.repos);
+        }
     }
 }
 

@@ -46,6 +46,9 @@ pub enum Action {
     VersionEvent,
     /// The version timeline: filter the list to the pipeline.
     FilterToPipeline,
+    /// The users, repositories and pipelines views: count the events under
+    /// the filter, or every event.
+    ToggleUnder,
     Back,
     ToggleOrder,
     ToggleValue,
@@ -216,6 +219,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Detail, &[k('+'), k('=')], A::UnfoldAll, "", "unfold everything"),
     b(C::Pipelines, &[k('/')], A::SearchRows, "search", "narrow the rows to pipelines whose name holds what you type (Enter keeps it, Esc clears it)"),
     b(C::Pipelines, &[code(Enter)], A::OpenVersions, "versions", "the pipeline's version timeline"),
+    b(C::Pipelines, &[k('a')], A::ToggleUnder, "", "list the pipelines with events under the filter, or all of them (histories always come from every event)"),
     b(C::Pipelines, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Versions, &[code(Enter)], A::OpenDiff, "diff", "diff against the previous version (a rejected change: its event)"),
     b(C::Versions, &[k('/')], A::SearchRows, "", "narrow the rows to versions whose actor or change holds what you type (Enter keeps it, Esc clears it)"),
@@ -229,12 +233,14 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Diff, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Users, &[code(Enter)], A::FilterToActor, "filter to actor", "filter the event list to this actor"),
     b(C::Users, &[k('/')], A::SearchRows, "search", "narrow the rows to actors whose name holds what you type (Enter keeps it, Esc clears it)"),
+    b(C::Users, &[k('a')], A::ToggleUnder, "", "count the events under the filter, or every event (the title says which)"),
     b(C::Users, &[k('s')], A::SortNext, "sort", "sort by the next column"),
     b(C::Users, &[k('S')], A::SortReverse, "reverse", "reverse the sort"),
     b(C::Users, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Repos, &[k('/')], A::SearchRows, "search", "narrow the rows to repositories whose name holds what you type (Enter keeps it, Esc clears it)"),
     b(C::Repos, &[code(Enter)], A::FilterToRepo, "filter to repository", "filter the event list to this repository"),
     b(C::Repos, &[k('p')], A::RepoPipeline, "pipeline history", "the history of a pipeline that reads this repository"),
+    b(C::Repos, &[k('a')], A::ToggleUnder, "", "count the events under the filter, or every event (the title says which)"),
     b(C::Repos, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Popup, &[code(Esc), k('q')], A::Back, "close", "close"),
 ];

@@ -75,6 +75,7 @@ pub fn evaluate_unless(
         .then(|| emptying_term(index, request, cancel))
         .flatten();
     Some(Results {
+        filter: filter.to_text(),
         selection,
         timed,
         newest_first,

@@ -19,7 +19,7 @@ pub mod versions;
 use super::ctx::{Caches, Ctx};
 use super::keymap::{Action, Context};
 use super::viewport::inner;
-use super::widgets::Table;
+use super::widgets::{Cursor, Table};
 use crate::index::Index;
 use crate::query::Filter;
 use ratatui::Frame;
@@ -173,6 +173,26 @@ impl View {
         }
     }
 
+    /// The events the users, repositories and pipelines views count are about
+    /// to change (the filter did): what each needs to make its rows again.
+    pub fn rescope(&mut self, ctx: &Ctx) {
+        match self {
+            View::Users(v) => v.rescope(ctx.caches.users()),
+            View::Repos(v) => v.cursor = Cursor::default(),
+            View::Pipelines(v) => v.stale = true,
+            _ => {}
+        }
+    }
+
+    /// A view left open comes back: rows made again if the events it counts changed.
+    pub fn refresh(&mut self, ctx: &Ctx) {
+        match self {
+            View::Users(v) => v.refresh(ctx.caches.users(), ctx.index),
+            View::Pipelines(v) => v.refresh(ctx.caches.pipelines(), ctx.index, ctx.caches.under()),
+            _ => {}
+        }
+    }
+
     /// Whether `/` is typing in this view (keys go to its query, not the table).
     pub fn is_searching(&self) -> bool {
         match self {
@@ -218,6 +238,19 @@ impl View {
     }
 }
 
+/// For the users, repositories and pipelines titles: which events they count
+/// (` under filter `errors` · a: all events`), or nothing without a filter.
+pub fn under_title(ctx: &Ctx) -> String {
+    match &ctx.caches.under().filter {
+        Some(filter) => format!(
+            " under filter `{}` · a: all events",
+            crate::output::table::truncate(&crate::sanitize::escape(filter), 48)
+        ),
+        None if !ctx.results.filter.is_empty() => " over all events · a: under the filter".into(),
+        None => String::new(),
+    }
+}
+
 /// The view `action` (one of the main screen's view keys) opens, with the
 /// summaries it needs built; why not, when there is nothing to show.
 pub fn open(action: Action, caches: &mut Caches, index: &Index) -> Result<View, String> {
@@ -227,7 +260,11 @@ pub fn open(action: Action, caches: &mut Caches, index: &Index) -> Result<View, 
             if caches.pipelines().is_empty() {
                 return Err("no CodePipeline pipelines in the loaded logs".into());
             }
-            Ok(View::Pipelines(pipelines::PipelinesView::default()))
+            Ok(View::Pipelines(pipelines::PipelinesView::new(
+                caches.pipelines(),
+                index,
+                caches.under(),
+            )))
         }
         Action::OpenRepos => {
             caches.build_repos(index);

@@ -2,9 +2,11 @@
 //! changes, runs and last change.
 
 use super::{Target, Transition, movement};
+use crate::index::Index;
 use crate::model::time::format_time_short;
+use crate::pipeline::history::Lifetime;
 use crate::sanitize::escape;
-use crate::tui::ctx::Ctx;
+use crate::tui::ctx::{Ctx, Under};
 use crate::tui::keymap::Action;
 use crate::tui::viewport::inner;
 use crate::tui::widgets::{Column, Cursor, Cut, RowSearch, Table, TableRow, pane};
@@ -16,12 +18,41 @@ pub struct PipelinesView {
     pub cursor: Cursor,
     /// `/`: the pipelines shown are those whose name holds the query.
     pub search: RowSearch,
+    /// Under a filter: per lifetime, whether one of the filter's events names
+    /// its pipeline (in its account and region). Histories are always built
+    /// from every event; only the list follows the filter.
+    pub under: Option<Vec<bool>>,
+    /// Set when the filter changed since `under` was made.
+    pub stale: bool,
 }
 
 impl PipelinesView {
+    /// The view of `all` lifetimes, listing those with events of `under`.
+    pub fn new(all: &[Lifetime], index: &Index, under: &Under) -> PipelinesView {
+        PipelinesView {
+            under: under
+                .events
+                .as_deref()
+                .map(|events| with_events(all, index, events)),
+            ..PipelinesView::default()
+        }
+    }
+
+    /// After the filter changed: the pipelines of the new filter's events.
+    pub fn refresh(&mut self, all: &[Lifetime], index: &Index, under: &Under) {
+        if std::mem::take(&mut self.stale) {
+            self.under = under
+                .events
+                .as_deref()
+                .map(|events| with_events(all, index, events));
+            self.cursor = Cursor::default();
+        }
+    }
+
     /// The rows shown: positions in the pipeline lifetimes.
-    fn kept(&self, all: &[crate::pipeline::history::Lifetime]) -> Vec<usize> {
+    fn kept(&self, all: &[Lifetime]) -> Vec<usize> {
         (0..all.len())
+            .filter(|&k| self.under.as_ref().is_none_or(|u| u.get(k) == Some(&true)))
             .filter(|&k| self.search.keeps(&all[k].name))
             .collect()
     }
@@ -54,7 +85,7 @@ impl PipelinesView {
         let t = ctx.theme;
         let all = ctx.caches.pipelines();
         let kept = self.kept(all);
-        let narrowed = if self.search.is_narrowing() {
+        let narrowed = if self.search.is_narrowing() || self.under.is_some() {
             format!("{} of ", kept.len())
         } else {
             String::new()
@@ -62,8 +93,9 @@ impl PipelinesView {
         let block = pane(
             t,
             format!(
-                " Pipelines · {narrowed}{} lifetimes{} · / search  Enter: version timeline ",
+                " Pipelines · {narrowed}{} lifetimes{}{} · / search  Enter: version timeline ",
                 all.len(),
+                super::under_title(ctx),
                 self.search.title()
             ),
             true,
@@ -122,4 +154,30 @@ impl PipelinesView {
             inner,
         );
     }
+}
+
+/// Per lifetime of `all`: whether one of `events` names its pipeline in its
+/// account and region. Events are grouped by (pipeline set, account, region)
+/// first: a million events have a few dozen such groups.
+fn with_events(all: &[Lifetime], index: &Index, events: &[u32]) -> Vec<bool> {
+    let c = &index.cols;
+    let groups: rustc_hash::FxHashSet<(u32, u32, u32)> = events
+        .iter()
+        .map(|&i| i as usize)
+        .filter(|&i| c.pipelines[i] != 0)
+        .map(|i| (c.pipelines[i], c.account[i], c.region[i]))
+        .collect();
+    let named: rustc_hash::FxHashSet<(&str, &str, &str)> = groups
+        .iter()
+        .flat_map(|&(set, account, region)| {
+            let (account, region) = (index.strings.get(account), index.strings.get(region));
+            index
+                .set(set)
+                .iter()
+                .map(move |&name| (account, region, index.strings.get(name)))
+        })
+        .collect();
+    all.iter()
+        .map(|l| named.contains(&(l.account.as_str(), l.region.as_str(), l.name.as_str())))
+        .collect()
 }

@@ -102,8 +102,9 @@ impl ReposView {
         let block = pane(
             t,
             format!(
-                " Repositories · {narrowed}{}{} · / search  Enter filter  p pipeline history ",
+                " Repositories · {narrowed}{}{}{} · / search  Enter filter  p pipeline history ",
                 thousands(all.len()),
+                super::under_title(ctx),
                 self.search.title()
             ),
             true,

@@ -86,6 +86,9 @@ pub struct UsersView {
     pub order: Vec<usize>,
     /// `/`: the actors shown are those whose name holds the query.
     pub search: RowSearch,
+    /// Set when the summaries were rebuilt over other events (the filter
+    /// changed): the actor to select again once the rows are made anew.
+    pub stale: Option<Option<crate::index::StrId>>,
 }
 
 impl UsersView {
@@ -96,9 +99,34 @@ impl UsersView {
             descending: true,
             order: Vec::new(),
             search: RowSearch::default(),
+            stale: None,
         };
         v.sort_by(users, index);
         v
+    }
+
+    /// The summaries are about to be rebuilt over other events: remember the
+    /// selected actor (the rows are made again by [`UsersView::refresh`]).
+    pub fn rescope(&mut self, users: &[UserSummary]) {
+        self.stale = Some(self.selected(users).map(|u| u.actor));
+    }
+
+    /// After [`UsersView::rescope`]: the rows of the new summaries, sorted and
+    /// narrowed as before, the same actor selected when it is still there.
+    pub fn refresh(&mut self, users: &[UserSummary], index: &Index) {
+        let Some(actor) = self.stale.take() else {
+            return;
+        };
+        self.order.clear();
+        self.cursor = Cursor::default();
+        self.sort_by(users, index);
+        if let Some(row) = self
+            .order
+            .iter()
+            .position(|&k| Some(users[k].actor) == actor)
+        {
+            self.cursor.selected = row;
+        }
     }
 
     /// Re-sorts by the current column, keeping the selected user selected.
@@ -226,9 +254,10 @@ impl UsersView {
         let block = pane(
             t,
             format!(
-                " Users · {narrowed}{} actors{}{} · sorted by {} {arrow} · / search  s sort  S reverse  Enter filter ",
+                " Users · {narrowed}{} actors{}{}{} · sorted by {} {arrow} · / search  s sort  S reverse  Enter filter ",
                 thousands(all.len() - usize::from(unnamed)),
                 if unnamed { " and (none)" } else { "" },
+                super::under_title(ctx),
                 self.search.title(),
                 self.sort.title()
             ),
