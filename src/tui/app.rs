@@ -423,6 +423,9 @@ impl App {
                 self.results.newest_first = !self.results.newest_first;
                 self.apply_filter();
             }
+            Action::ToggleUnder if self.results.filter.is_empty() => {
+                self.message = Some("no filter: the view counts every event".into());
+            }
             Action::ToggleUnder => {
                 self.every_event = !self.every_event;
                 // Parked, the view comes back over the other events with its
