@@ -772,10 +772,24 @@ fn the_diff_scroll_stops_with_its_last_line_at_the_bottom() {
     app.resize(140, 40);
     app.set_filter_text("event:UpdatePipeline -errors");
     key(&mut app, KeyCode::Char('d'));
+    // Collapsed, the changes and their context fit a screen: the whole
+    // structure (`z`) is what scrolls.
+    let screen = draw_text(&app, 140, 40);
+    assert!(
+        screen.contains("unchanged lines (z shows them)"),
+        "{screen}"
+    );
+    assert!(
+        screen.lines().any(|l| l.contains("│+") || l.contains("│-")),
+        "a change on the first screen: {screen}"
+    );
+    key(&mut app, KeyCode::Char('z'));
+    assert!(!draw_text(&app, 140, 40).contains("unchanged line"));
     key(&mut app, KeyCode::End);
     let Some(View::Diff(d)) = app.stack.last() else {
         panic!("no diff: {:?}", app.message)
     };
+    assert_eq!(d.rows.len(), d.lines.len(), "every line");
     let (scroll, lines) = (d.scroll, d.lines.len());
     let screen = draw_text(&app, 140, 40);
     let pane: Vec<&str> = screen

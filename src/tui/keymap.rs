@@ -71,6 +71,8 @@ pub enum Action {
     OpenPipelines,
     DiffOfEvent,
     SideBySide,
+    /// The diff view: every line, or the changes with 3 lines of context.
+    ToggleContext,
     NextChange,
     PrevChange,
     CompareWith,
@@ -229,6 +231,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Diff, &[k('n')], A::NextChange, "change", "next change"),
     b(C::Diff, &[k('N')], A::PrevChange, "", "previous change"),
     b(C::Diff, &[k('s')], A::SideBySide, "side by side", "unified or side-by-side"),
+    b(C::Diff, &[k('z')], A::ToggleContext, "whole", "the whole structure, or the changes with 3 lines of context (the default)"),
     b(C::Diff, &[k('c')], A::CompareWith, "compare with", "compare with another version, picked from the timeline"),
     b(C::Diff, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Users, &[code(Enter)], A::FilterToActor, "filter to actor", "filter the event list to this actor"),

@@ -27,6 +27,58 @@ pub enum DiffLine {
     Ins(String),
 }
 
+/// Unchanged lines kept around each change while the context is collapsed.
+pub const CONTEXT: usize = 3;
+
+/// A row of the diff as shown: a line (of the unified lines, or of the
+/// side-by-side rows), or a run of unchanged lines folded into one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Line(usize),
+    Folded(usize),
+}
+
+/// The rows shown of lines whose `changed` flags are given: every line, or
+/// with `context`, the lines within that many of a change and one folded row
+/// for each longer run of unchanged lines.
+pub fn rows(changed: &[bool], context: Option<usize>) -> Vec<Row> {
+    let Some(context) = context else {
+        return (0..changed.len()).map(Row::Line).collect();
+    };
+    // Distance to the nearest change, forwards and backwards.
+    let n = changed.len();
+    let mut near = vec![false; n];
+    let mut last = None;
+    for k in 0..n {
+        if changed[k] {
+            last = Some(k);
+        }
+        near[k] = last.is_some_and(|c| k - c <= context);
+    }
+    last = None;
+    for k in (0..n).rev() {
+        if changed[k] {
+            last = Some(k);
+        }
+        near[k] |= last.is_some_and(|c| c - k <= context);
+    }
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < n {
+        if near[k] {
+            out.push(Row::Line(k));
+            k += 1;
+        } else {
+            let start = k;
+            while k < n && !near[k] {
+                k += 1;
+            }
+            out.push(Row::Folded(k - start));
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone)]
 pub struct DiffView {
     pub lifetime: usize,
@@ -35,8 +87,12 @@ pub struct DiffView {
     pub to: u64,
     pub changes: Vec<Change>,
     pub lines: Vec<DiffLine>,
-    /// Rows where a run of changed lines starts (for `n`/`N`).
+    /// Rows (of `rows`) where a run of changed lines starts (for `n`/`N`).
     pub change_rows: Vec<usize>,
+    /// What is shown, in order (see [`rows`]).
+    pub rows: Vec<Row>,
+    /// Unchanged lines away from changes are folded (`z` shows them all).
+    pub collapsed: bool,
     pub side_by_side: bool,
     pub scroll: usize,
     /// Why the diff is incomplete, if it is.
@@ -79,28 +135,71 @@ impl DiffView {
                 LineOp::Ins(j) => DiffLine::Ins(new[j].clone()),
             })
             .collect();
-        let change_rows: Vec<usize> = (0..lines.len())
-            .filter(|&k| {
-                !matches!(lines[k], DiffLine::Same(_))
-                    && (k == 0 || matches!(lines[k - 1], DiffLine::Same(_)))
-            })
-            .collect();
-        // Open at the first change, with a little context above it.
-        let scroll = change_rows
-            .first()
-            .map(|&r: &usize| r.saturating_sub(3))
-            .unwrap_or(0);
-        DiffView {
+        let mut view = DiffView {
             lifetime,
             from,
             to,
             changes,
             lines,
-            change_rows,
+            change_rows: Vec::new(),
+            rows: Vec::new(),
+            collapsed: true,
             side_by_side: false,
-            scroll,
+            scroll: 0,
             note,
-        }
+        };
+        view.lay_out();
+        view
+    }
+
+    /// Makes the rows for the current layout (unified or side by side, folded
+    /// or not), with the cursor's change at the top again (the first change
+    /// when there was none).
+    fn lay_out(&mut self) {
+        let top = self.top_line();
+        let changed: Vec<bool> = if self.side_by_side {
+            self.side_rows().iter().map(|(a, b)| a != b).collect()
+        } else {
+            self.lines
+                .iter()
+                .map(|l| !matches!(l, DiffLine::Same(_)))
+                .collect()
+        };
+        self.rows = rows(&changed, self.collapsed.then_some(CONTEXT));
+        self.change_rows = (0..self.rows.len())
+            .filter(|&r| match self.rows[r] {
+                Row::Line(k) => changed[k] && (k == 0 || !changed[k - 1]),
+                Row::Folded(_) => false,
+            })
+            .collect();
+        // Open at the first change, with a little context above it (collapsed,
+        // that is the top: a folded row, the context, the change).
+        let first = match self.collapsed {
+            true => Some(0),
+            false => self.change_rows.first().map(|&r| r.saturating_sub(CONTEXT)),
+        };
+        self.scroll = match top {
+            Some(line) if !self.rows.is_empty() => self
+                .rows
+                .iter()
+                .position(|r| matches!(r, Row::Line(k) if *k >= line))
+                .unwrap_or(0),
+            _ => first.unwrap_or(0),
+        };
+    }
+
+    /// The line at the top of the screen, once rows exist.
+    fn top_line(&self) -> Option<usize> {
+        self.rows.get(self.scroll).map(|r| match *r {
+            Row::Line(k) => k,
+            Row::Folded(_) => self.rows[..self.scroll]
+                .iter()
+                .map(|r| match r {
+                    Row::Line(_) => 1,
+                    Row::Folded(n) => *n,
+                })
+                .sum(),
+        })
     }
 
     /// The change list pane and the JSON pane of `area`.
@@ -113,11 +212,13 @@ impl DiffView {
 
     /// Rows of the diff as shown (side by side pairs deletions with insertions).
     fn row_count(&self) -> usize {
-        if self.side_by_side {
-            self.side_rows().len()
-        } else {
-            self.lines.len()
-        }
+        self.rows.len()
+    }
+
+    /// `z`: every line, or unchanged lines away from changes folded.
+    pub fn toggle_context(&mut self) {
+        self.collapsed = !self.collapsed;
+        self.lay_out();
     }
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
@@ -130,6 +231,7 @@ impl DiffView {
         }
         match action {
             Action::SideBySide => self.toggle_side_by_side(),
+            Action::ToggleContext => self.toggle_context(),
             Action::NextChange | Action::PrevChange if !self.jump(action == Action::NextChange) => {
                 return Transition::Message("no more changes".into());
             }
@@ -169,12 +271,8 @@ impl DiffView {
     /// Switches between unified and side-by-side, opening at the first change.
     pub fn toggle_side_by_side(&mut self) {
         self.side_by_side = !self.side_by_side;
-        let first = if self.side_by_side {
-            self.side_rows().iter().position(|(a, b)| a != b)
-        } else {
-            self.change_rows.first().copied()
-        };
-        self.scroll = first.map(|r| r.saturating_sub(3)).unwrap_or(0);
+        self.rows.clear();
+        self.lay_out();
     }
 
     /// Rows for side-by-side display: runs of deletions paired with the insertions that follow.
@@ -268,7 +366,11 @@ impl DiffView {
         );
         let block = pane(
             t,
-            " JSON · n/N next/previous change · s side by side · c compare with… ",
+            if self.collapsed {
+                " JSON · n/N next/previous change · z whole structure · s side by side · c compare with… "
+            } else {
+                " JSON · n/N next/previous change · z changes only · s side by side · c compare with… "
+            },
             true,
         );
         let inner = block.inner(bottom);
@@ -285,12 +387,24 @@ impl DiffView {
             Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
         let mut l_lines = Vec::new();
         let mut r_lines = Vec::new();
-        for (old, new) in self
-            .side_rows()
+        let side = self.side_rows();
+        for row in self
+            .rows
             .iter()
             .skip(self.scroll)
             .take(area.height as usize)
         {
+            let k = match *row {
+                Row::Line(k) => k,
+                Row::Folded(n) => {
+                    l_lines.push(folded(t, n));
+                    r_lines.push(Line::raw(""));
+                    continue;
+                }
+            };
+            let Some((old, new)) = side.get(k) else {
+                continue;
+            };
             match (old, new) {
                 (Some(a), Some(b)) if a == b => {
                     l_lines.push(Line::raw(format!(" {}", escape(a))));
@@ -318,33 +432,48 @@ impl DiffView {
 
     fn draw_unified(&self, t: &Theme, frame: &mut Frame, area: Rect) {
         let lines = &self.lines;
-        let rows: Vec<Line> = lines
+        let line = |k: usize| match &lines[k] {
+            DiffLine::Same(s) => Line::raw(format!(" {}", escape(s))),
+            DiffLine::Del(s) => match lines.get(k + 1) {
+                Some(DiffLine::Ins(n))
+                    if !matches!(lines.get(k.wrapping_sub(1)), Some(DiffLine::Del(_))) =>
+                {
+                    emphasised("-", s, changed_span(s, n).0, t.removed, t.emphasis)
+                }
+                _ => Line::styled(format!("-{}", escape(s)), t.removed),
+            },
+            DiffLine::Ins(s) => match k.checked_sub(1).and_then(|p| lines.get(p)) {
+                Some(DiffLine::Del(o)) if !matches!(lines.get(k + 1), Some(DiffLine::Ins(_))) => {
+                    emphasised("+", s, changed_span(o, s).1, t.added, t.emphasis)
+                }
+                _ => Line::styled(format!("+{}", escape(s)), t.added),
+            },
+        };
+        let rows: Vec<Line> = self
+            .rows
             .iter()
-            .enumerate()
             .skip(self.scroll)
             .take(area.height as usize)
-            .map(|(k, line)| match line {
-                DiffLine::Same(s) => Line::raw(format!(" {}", escape(s))),
-                DiffLine::Del(s) => match lines.get(k + 1) {
-                    Some(DiffLine::Ins(n))
-                        if !matches!(lines.get(k.wrapping_sub(1)), Some(DiffLine::Del(_))) =>
-                    {
-                        emphasised("-", s, changed_span(s, n).0, t.removed, t.emphasis)
-                    }
-                    _ => Line::styled(format!("-{}", escape(s)), t.removed),
-                },
-                DiffLine::Ins(s) => match k.checked_sub(1).and_then(|p| lines.get(p)) {
-                    Some(DiffLine::Del(o))
-                        if !matches!(lines.get(k + 1), Some(DiffLine::Ins(_))) =>
-                    {
-                        emphasised("+", s, changed_span(o, s).1, t.added, t.emphasis)
-                    }
-                    _ => Line::styled(format!("+{}", escape(s)), t.added),
-                },
+            .map(|row| match *row {
+                Row::Line(k) if k < lines.len() => line(k),
+                Row::Line(_) => Line::raw(""),
+                Row::Folded(n) => folded(t, n),
             })
             .collect();
         frame.render_widget(Paragraph::new(rows), area);
     }
+}
+
+/// The row standing for `n` unchanged lines.
+fn folded(t: &Theme, n: usize) -> Line<'static> {
+    Line::styled(
+        format!(
+            "  ⋯ {} unchanged line{} (z shows them)",
+            crate::format::thousands(n),
+            if n == 1 { "" } else { "s" }
+        ),
+        t.dim,
+    )
 }
 
 fn op_style(t: &Theme, op: Op) -> (&'static str, Style) {
@@ -416,6 +545,29 @@ pub fn changed_span(a: &str, b: &str) -> ((usize, usize), (usize, usize)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unchanged_runs_fold_beyond_the_context() {
+        let changed: Vec<bool> = (0..20).map(|k| k == 10).collect();
+        assert_eq!(
+            rows(&changed, Some(3)),
+            [
+                vec![Row::Folded(7)],
+                (7..=13).map(Row::Line).collect(),
+                vec![Row::Folded(6)]
+            ]
+            .concat()
+        );
+        // Changes closer than twice the context keep the lines between them.
+        let changed: Vec<bool> = (0..12).map(|k| k == 2 || k == 8).collect();
+        assert_eq!(
+            rows(&changed, Some(3)),
+            [(0..12).map(Row::Line).collect::<Vec<_>>()].concat()
+        );
+        assert_eq!(rows(&changed, None).len(), 12);
+        assert!(rows(&[false; 5], Some(3)) == [Row::Folded(5)]);
+        assert!(rows(&[], Some(3)).is_empty());
+    }
 
     #[test]
     fn changed_span_finds_the_middle() {
