@@ -2012,3 +2012,67 @@ fn views_count_the_events_under_the_filter() {
         "histories from every event"
     );
 }
+
+/// `/` in the detail view: the cursor goes to the first line whose key or
+/// value holds the text (a folded object opens to show it); `n`/`N` go from
+/// match to match, round the document; `Esc` clears the search, and `n` is
+/// the next event again.
+#[test]
+fn slash_searches_the_event_json() {
+    let (_d, mut app) = app();
+    app.resize(140, 40);
+    app.set_filter_text("event:GitPush");
+    key(&mut app, KeyCode::Enter);
+    let first = opened(&app);
+    key(&mut app, KeyCode::Char('-'));
+    let line_text = |app: &App| -> String {
+        let Some(View::Detail(d)) = app.stack.last() else {
+            panic!("no detail view")
+        };
+        doc(d).as_ref().unwrap().plain(d.cursor.selected)
+    };
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "REPOSITORYN");
+    let at = line_text(&app);
+    assert!(at.contains("\"repositoryName\""), "{at}");
+    key(&mut app, KeyCode::Enter);
+    // Every match, then round to the first again.
+    let Some(View::Detail(d)) = app.stack.last() else {
+        panic!()
+    };
+    let folded = doc(d).as_ref().unwrap();
+    let all = folded.count("repositoryn");
+    assert!(all >= 1);
+    let mut seen = vec![line_text(&app)];
+    for _ in 0..all {
+        key(&mut app, KeyCode::Char('n'));
+        assert!(line_text(&app).to_lowercase().contains("repositoryn"));
+        seen.push(line_text(&app));
+    }
+    assert_eq!(seen.first(), seen.last(), "round the document");
+    assert!(
+        app.message.as_deref().unwrap_or("").starts_with("match "),
+        "{:?}",
+        app.message
+    );
+    key(&mut app, KeyCode::Char('N'));
+    assert!(line_text(&app).to_lowercase().contains("repositoryn"));
+    assert_eq!(opened(&app), first, "n/N stay in the event while searching");
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "zzqqxx");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('n'));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("no line holds")
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(app.stack.last(), Some(View::Detail(_))),
+        "Esc clears the search first"
+    );
+    key(&mut app, KeyCode::Char('n'));
+    assert_ne!(opened(&app), first, "then n is the next event");
+}

@@ -283,6 +283,59 @@ impl Folded {
         s
     }
 
+    /// Whether line `i`'s key or value holds `needle` (folded, as
+    /// [`crate::query::parse::fold`] makes it). A long string is split over
+    /// lines of at most [`STRING_CHUNK`] characters, so each test is bounded.
+    pub fn line_holds(&self, i: usize, needle: &str) -> bool {
+        use crate::query::parse::fold;
+        let Some(l) = self.lines.get(i) else {
+            return false;
+        };
+        let text = match &l.token {
+            Token::String(t) | Token::Number(t) => t.as_str(),
+            Token::Literal(t) => t,
+            Token::Open { .. } | Token::Close { .. } => "",
+        };
+        l.key.as_deref().is_some_and(|k| fold(k).contains(needle)) || fold(text).contains(needle)
+    }
+
+    /// The next line after `from` (or before it, going back) whose key or
+    /// value holds `needle`, round the end of the document; `from` itself
+    /// last. `None` when no line does.
+    pub fn find(&self, needle: &str, from: usize, forward: bool) -> Option<usize> {
+        let n = self.lines.len();
+        if n == 0 || needle.is_empty() {
+            return None;
+        }
+        (1..=n)
+            .map(|k| {
+                if forward {
+                    (from + k) % n
+                } else {
+                    (from + n - k % n) % n
+                }
+            })
+            .find(|&i| self.line_holds(i, needle))
+    }
+
+    /// How many lines hold `needle`.
+    pub fn count(&self, needle: &str) -> usize {
+        (0..self.lines.len())
+            .filter(|&i| self.line_holds(i, needle))
+            .count()
+    }
+
+    /// Unfolds what hides line `i`; its visible row.
+    pub fn reveal(&mut self, i: usize) -> usize {
+        let mut j = i;
+        while let Some(p) = self.parent(j) {
+            self.folded[p] = false;
+            j = p;
+        }
+        self.refresh();
+        self.visible.iter().position(|&v| v == i).unwrap_or(0)
+    }
+
     /// The line a value starts on: a string longer than [`STRING_CHUNK`]
     /// continues over several lines, and only its first has the key.
     fn value_start(&self, mut i: usize) -> usize {

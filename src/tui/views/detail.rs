@@ -13,7 +13,7 @@ use crate::tui::json_view::{Folded, Token, flatten};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use crate::tui::viewport::inner;
-use crate::tui::widgets::{Cursor, pane, wrap};
+use crate::tui::widgets::{Cursor, RowSearch, pane, wrap};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -106,6 +106,9 @@ pub struct DetailView {
     /// Screen rows of the first shown line already scrolled past (a line longer
     /// than the screen, such as a 300 KB field, is read by paging through it).
     pub skip_rows: usize,
+    /// `/`: a text looked for in the JSON's keys and values; while one is set,
+    /// `n`/`N` go from match to match instead of from event to event.
+    pub search: RowSearch,
 }
 
 impl DetailView {
@@ -118,7 +121,43 @@ impl DetailView {
             content: None,
             cursor: Cursor::default(),
             skip_rows: 0,
+            search: RowSearch::default(),
         }
+    }
+
+    /// A key typed into the `/` query: the cursor goes to the first line at or
+    /// after it that holds the text (unfolding what hides it).
+    pub fn search_key(&mut self, key: &ratatui::crossterm::event::KeyEvent, ctx: &Ctx) {
+        if self.search.key(key) && self.search.is_narrowing() {
+            let from = self.current_line().map_or(0, |l| l.saturating_sub(1));
+            self.go_to_match(from, true, ctx);
+        }
+    }
+
+    /// The document line under the cursor.
+    fn current_line(&self) -> Option<usize> {
+        self.doc()?.visible.get(self.cursor.selected).copied()
+    }
+
+    /// Moves the cursor to the next (or previous) line holding the query;
+    /// says where it is among the matches.
+    fn go_to_match(&mut self, from: usize, forward: bool, ctx: &Ctx) -> Transition {
+        let query = self.search.query().to_string();
+        let height = self.json_area(ctx).height as usize;
+        let Some(Ok(doc)) = self.content.as_mut().map(|c| &mut c.doc) else {
+            return Transition::Message("the event is still being read".into());
+        };
+        let Some(line) = doc.find(&query, from, forward) else {
+            return Transition::Message(format!("no line holds “{}”", escape(&query)));
+        };
+        let row = doc.reveal(line);
+        let (nth, all) = (
+            (0..line).filter(|&i| doc.line_holds(i, &query)).count() + 1,
+            doc.count(&query),
+        );
+        self.skip_rows = 0;
+        self.cursor.select(row, doc.visible.len(), height);
+        Transition::Message(format!("match {nth} of {all}"))
     }
 
     pub fn is_reading(&self) -> bool {
@@ -150,6 +189,14 @@ impl DetailView {
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         match action {
+            Action::SearchRows => {
+                self.search.start();
+                Transition::Stay
+            }
+            Action::NextEvent | Action::PrevEvent if self.search.is_narrowing() => {
+                let from = self.current_line().unwrap_or(0);
+                self.go_to_match(from, action == Action::NextEvent, ctx)
+            }
             Action::NextEvent | Action::PrevEvent => {
                 let forward = action == Action::NextEvent;
                 let Some(row) = self.row else {
@@ -324,7 +371,14 @@ impl DetailView {
             Paragraph::new(self.header(ctx)).block(pane(t, " Event ", false)),
             top,
         );
-        let block = pane(t, " JSON ", true);
+        let block = pane(
+            t,
+            match self.search.title() {
+                s if s.is_empty() => " JSON · / search ".to_string(),
+                s => format!(" JSON{s} · n/N next/previous match "),
+            },
+            true,
+        );
         let inner = block.inner(body);
         frame.render_widget(block, body);
         let Some(content) = &self.content else {

@@ -135,6 +135,7 @@ impl View {
                 View::Users(v) => v.clear_search(ctx),
                 View::Repos(v) => v.search.clear(),
                 View::Pipelines(v) => v.search.clear(),
+                View::Detail(v) => v.search.clear(),
                 View::Versions(v) => {
                     let cleared = v.search.clear();
                     if cleared {
@@ -200,6 +201,7 @@ impl View {
             View::Repos(v) => v.search.is_editing(),
             View::Pipelines(v) => v.search.is_editing(),
             View::Versions(v) => v.search.is_editing(),
+            View::Detail(v) => v.search.is_editing(),
             _ => false,
         }
     }
@@ -209,6 +211,7 @@ impl View {
     pub fn search_key(&mut self, key: &ratatui::crossterm::event::KeyEvent, ctx: &Ctx) {
         let (search, cursor) = match self {
             View::Users(v) => return v.search_key(key, ctx),
+            View::Detail(v) => return v.search_key(key, ctx),
             View::Versions(v) => {
                 if v.search.key(key) {
                     v.narrow(ctx.caches.pipelines());

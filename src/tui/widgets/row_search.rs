@@ -57,6 +57,11 @@ impl RowSearch {
         }
     }
 
+    /// The query applied, folded.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
     /// Stops narrowing; true when it was.
     pub fn clear(&mut self) -> bool {
         !std::mem::take(&mut self.query).is_empty()
