@@ -258,7 +258,7 @@ fn pivot_from_a_detail_line_and_step_back() {
     quit(&t);
 }
 
-/// The timeline: Tab to it, move the bucket cursor, Enter zooms into the
+/// The timeline: Shift-Tab to it, move the bucket cursor, Enter zooms into the
 /// bucket: the filter bar shows its `since:`/`until:`, and the count is the
 /// bucket's (as the title said, and as the filter gives on the CLI's index).
 #[test]
@@ -284,7 +284,8 @@ fn zoom_the_timeline_into_a_bucket() {
         let count = parts.next()?.split(' ').next()?.to_string();
         Some((from.to_string(), format!("{day} {to_time}"), count))
     };
-    t.keys(&["Tab", "Tab"]);
+    // Shift-Tab from the list: the timeline (Tab walks the list's cells first).
+    t.keys(&["BTab"]);
     let screen = t.wait_for("the timeline focused", 10, |s| bucket(s).is_some());
     let newest = bucket(&screen);
     t.keys(&["Left"]);

@@ -15,6 +15,18 @@ fn app() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
+/// Focus the facet panes (Shift-Tab from the list, past the timeline when
+/// the screen has one).
+fn focus_facets(app: &mut App) {
+    for _ in 0..3 {
+        if app.main.focus == Focus::Facets {
+            return;
+        }
+        key(app, KeyCode::BackTab);
+    }
+    assert_eq!(app.main.focus, Focus::Facets);
+}
+
 /// A key press, then the background work it started (as the run loop would).
 fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
@@ -88,7 +100,7 @@ fn a_parse_error_points_at_the_column_and_keeps_the_last_good_filter() {
 #[test]
 fn facet_selection_shows_in_the_filter_bar() {
     let (_d, mut app) = app();
-    key(&mut app, KeyCode::Tab);
+    focus_facets(&mut app);
     assert_eq!(app.main.focus, Focus::Facets);
     key(&mut app, KeyCode::Right); // Event facet
     assert_eq!(app.main.current_facet(), Facet::Event);
@@ -1842,7 +1854,10 @@ fn the_timeline_steers_the_time_bounds() {
     let (_d, mut app) = app();
     app.resize(140, 40);
     assert_eq!(app.main.focus, Focus::List);
-    key(&mut app, KeyCode::Tab);
+    // Shift-Tab from the list: the timeline, then the facets; Tab: the timeline.
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.main.focus, Focus::Timeline);
+    key(&mut app, KeyCode::BackTab);
     assert_eq!(app.main.focus, Focus::Facets);
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.main.focus, Focus::Timeline);
@@ -2075,4 +2090,108 @@ fn slash_searches_the_event_json() {
     );
     key(&mut app, KeyCode::Char('n'));
     assert_ne!(opened(&app), first, "then n is the next event");
+}
+
+/// The list's cell cursor: `Tab` walks the row's cells (then leaves for the
+/// facets), `f`/`F` filter to or exclude the cell's value with its column's
+/// field, a click puts the cursor on a cell; `←`/`→` scroll the columns, so a
+/// column dropped on a narrow screen can be reached.
+#[test]
+fn the_list_cell_cursor_pivots_and_the_columns_scroll() {
+    use trailscope::tui::views::main::LIST_COLUMNS;
+    let (_d, mut app) = app();
+    app.resize(80, 24);
+    key(&mut app, KeyCode::Char('f'));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("Tab to a cell")
+    );
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.main.cell, Some(0));
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.main.cell, Some(1), "the Event cell");
+    let event = app.results.shown().get(0).unwrap() as usize;
+    let name = app.index.event(event).name().to_string();
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.filter.text, format!("event:{name}"));
+    assert_eq!(
+        app.results.shown().len(),
+        expected(&app, &format!("event:{name}"))
+    );
+    // F on the actor cell: that actor is left out.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.main.cell, Some(3));
+    let event = app.results.shown().get(0).unwrap() as usize;
+    let actor = app.index.event(event).actor().to_string();
+    key(&mut app, KeyCode::Char('F'));
+    let want = format!("event:{name} -user:={actor}");
+    assert_eq!(
+        app.results.shown().len(),
+        expected(&app, &want),
+        "{} vs {want}",
+        app.filter.text
+    );
+    // At 80 columns the error column is dropped: the cell cursor scrolls to it.
+    for _ in 3..LIST_COLUMNS - 1 {
+        key(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.main.cell, Some(LIST_COLUMNS - 1));
+    assert!(app.main.h_skip > 0, "scrolled to show the last column");
+    let header = |app: &App| -> String {
+        draw_text(app, 80, 24)
+            .lines()
+            .find(|l| (l.contains("Time") && l.contains("Event ")) || l.contains('‹'))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(header(&app).contains("Error"), "{}", header(&app));
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.main.focus,
+        Focus::Facets,
+        "past the last cell: the facets"
+    );
+    assert_eq!(app.main.cell, None);
+    // ←/→ with no cell cursor scroll the columns.
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.main.focus, Focus::List);
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Left);
+    }
+    assert_eq!(app.main.h_skip, 0);
+    assert!(!header(&app).contains("Error"), "{}", header(&app));
+    key(&mut app, KeyCode::Right);
+    assert_eq!(app.main.h_skip, 1);
+    let mut n = 1;
+    while app.message.is_none() && n < 20 {
+        key(&mut app, KeyCode::Right);
+        n += 1;
+    }
+    assert_eq!(app.message.as_deref(), Some("every column is shown"));
+    assert!(
+        header(&app).contains("‹ "),
+        "columns off to the left: {}",
+        header(&app)
+    );
+    assert!(header(&app).contains("Error"), "{}", header(&app));
+    // A click on a cell puts the cell cursor there.
+    key(&mut app, KeyCode::Home);
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Left);
+    }
+    let layout = trailscope::tui::views::main::MainLayout::new(app.viewport.body);
+    let rows = layout.list_rows;
+    app.on_mouse(ratatui::crossterm::event::MouseEvent {
+        kind: ratatui::crossterm::event::MouseEventKind::Down(
+            ratatui::crossterm::event::MouseButton::Left,
+        ),
+        column: rows.x + 1,
+        row: rows.y + 1,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(app.main.cell, Some(0), "the time cell of the second row");
+    assert_eq!(app.main.list.selected, 1);
 }

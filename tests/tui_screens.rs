@@ -68,10 +68,22 @@ fn filter_bar_with_a_parse_error() {
     insta::assert_snapshot!(screen(&mut f, 140, 40));
 }
 
+/// Focus the facet panes: Shift-Tab from the list (past the timeline).
+fn focus_facets(f: &mut Fixture) {
+    use trailscope::tui::views::main::Focus;
+    for _ in 0..3 {
+        if f.app.main.focus == Focus::Facets {
+            return;
+        }
+        key(&mut f.app, KeyCode::BackTab);
+    }
+    assert_eq!(f.app.main.focus, Focus::Facets);
+}
+
 #[test]
 fn facet_value_toggled() {
     let mut f = fixture();
-    key(&mut f.app, KeyCode::Tab);
+    focus_facets(&mut f);
     key(&mut f.app, KeyCode::Right);
     key(&mut f.app, KeyCode::Right); // User
     key(&mut f.app, KeyCode::Down);
@@ -184,10 +196,19 @@ fn every_view_at_80x24_and_160x45() {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(f, w, h));
         };
         shot(&mut f, "main");
+        // The cell cursor on the last cell (Error): at 80 columns the columns
+        // scroll to show it.
+        for _ in 0..8 {
+            key(&mut f.app, KeyCode::Tab);
+        }
+        shot(&mut f, "list_cell_cursor");
+        for _ in 0..8 {
+            key(&mut f.app, KeyCode::BackTab);
+        }
         f.app.set_filter_text("user:dave");
         shot(&mut f, "main_sso_actor");
         f.app.set_filter_text("");
-        key(&mut f.app, KeyCode::Tab);
+        focus_facets(&mut f);
         key(&mut f.app, KeyCode::Right);
         key(&mut f.app, KeyCode::Right);
         shot(&mut f, "facet_user_values");

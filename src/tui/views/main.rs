@@ -23,6 +23,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph};
 use std::sync::atomic::Ordering;
 
+/// The event list's columns: time, event, source, actor, resource, region,
+/// source IP, error.
+pub const LIST_COLUMNS: usize = 8;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Facets,
@@ -115,6 +119,11 @@ pub struct MainView {
     pub zooms: Vec<(Option<Millis>, Option<Millis>)>,
     /// The bucket a mouse drag over the timeline started on.
     pub drag_from: Option<usize>,
+    /// The list's columns scrolled off to the left (`←`/`→`).
+    pub h_skip: usize,
+    /// The list's cell cursor (`Tab` within the row, or a click): the column
+    /// `f`/`F` filter on.
+    pub cell: Option<usize>,
 }
 
 impl Default for MainView {
@@ -127,6 +136,8 @@ impl Default for MainView {
             timeline_at: None,
             zooms: Vec::new(),
             drag_from: None,
+            h_skip: 0,
+            cell: None,
         }
     }
 }
@@ -222,8 +233,37 @@ impl MainView {
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
         let layout = MainLayout::new(ctx.viewport.body);
         if matches!(action, Action::FocusNext | Action::FocusPrev) {
-            self.cycle_focus(action == Action::FocusNext, layout.timeline.is_some());
+            let forward = action == Action::FocusNext;
+            // In the list, Tab walks the row's cells first, then leaves.
+            if self.focus == Focus::List {
+                self.cell = match (self.cell, forward) {
+                    (None, true) => Some(0),
+                    (Some(c), true) if c + 1 < LIST_COLUMNS => Some(c + 1),
+                    (Some(c), false) if c > 0 => Some(c - 1),
+                    (Some(_), false) => None,
+                    _ => {
+                        self.cycle_focus(forward, layout.timeline.is_some());
+                        None
+                    }
+                };
+                self.show_cell(ctx);
+                return Transition::Stay;
+            }
+            self.cycle_focus(forward, layout.timeline.is_some());
             return Transition::Stay;
+        }
+        if self.focus == Focus::List {
+            match action {
+                Action::Left => {
+                    self.h_skip = self.h_skip.saturating_sub(1);
+                    return Transition::Stay;
+                }
+                Action::Right => return self.scroll_right(ctx),
+                Action::PivotTo | Action::PivotExclude => {
+                    return self.pivot_on_cell(action == Action::PivotExclude, ctx);
+                }
+                _ => {}
+            }
         }
         if self.focus == Focus::Timeline {
             return self.timeline_update(action, ctx);
@@ -284,6 +324,75 @@ impl MainView {
             _ => {}
         }
         Transition::Stay
+    }
+
+    /// `→` in the list: one more column scrolled off to the left, unless every
+    /// column from the first shown on is already there.
+    fn scroll_right(&mut self, ctx: &Ctx) -> Transition {
+        let area = Self::list_area(ctx);
+        let shown = self.list_table(ctx, area).shown_columns(area.width);
+        if shown.len() + self.h_skip >= LIST_COLUMNS {
+            return Transition::Message("every column is shown".into());
+        }
+        self.h_skip += 1;
+        Transition::Stay
+    }
+
+    /// `f`/`F` in the list: the filter to (or without) the value of the cell
+    /// under the cell cursor, with the field of its column.
+    fn pivot_on_cell(&self, exclude: bool, ctx: &Ctx) -> Transition {
+        use crate::query::{Cond, Match, Term};
+        let Some(cell) = self.cell else {
+            return Transition::Message(
+                "Tab to a cell (or click one) to filter on its value".into(),
+            );
+        };
+        let Some(event) = self.selected_event(ctx.results.shown()) else {
+            return Transition::Stay;
+        };
+        let e = ctx.index.event(event as usize);
+        let mut filter = ctx.filter.clone();
+        let path = |p: &str| -> Vec<String> { vec![p.to_string()] };
+        let (value, cond) = match cell {
+            0 => {
+                if exclude || e.time() == crate::model::NO_TIME {
+                    return Transition::Message("F on a time: zoom the timeline instead".into());
+                }
+                filter.set_time_bounds(
+                    Some(e.time() / 1000 * 1000),
+                    Some(e.time() / 1000 * 1000 + 1000),
+                );
+                return Transition::SetFilter {
+                    filter,
+                    to_list: true,
+                };
+            }
+            1 => (e.name(), None),
+            2 => (e.source(), Some("eventSource")),
+            3 => (e.actor(), None),
+            4 => (e.resource(), None),
+            5 => (e.region(), Some("awsRegion")),
+            6 => (e.source_ip(), Some("sourceIPAddress")),
+            _ => (e.error(), Some("errorCode")),
+        };
+        if value.is_empty() {
+            return Transition::Message("the cell is empty: nothing to filter on".into());
+        }
+        let cond = match (cell, cond) {
+            (1, _) => Cond::Event(vec![value.to_string()]),
+            (3, _) => Cond::User(vec![Match::exact(value)]),
+            (4, _) => Cond::Resource(vec![Match::exact(value)]),
+            (_, Some(field)) => crate::query::pivot::term_for(&path(field), value).cond,
+            _ => return Transition::Stay,
+        };
+        filter.pivot(Term {
+            negated: exclude,
+            cond,
+        });
+        Transition::SetFilter {
+            filter,
+            to_list: true,
+        }
     }
 
     /// `Tab`: facets → timeline → list → facets (`BackTab` the other way); the
@@ -449,6 +558,10 @@ impl MainView {
             if target < ctx.results.shown().len() {
                 self.list.selected = target;
                 self.list.offset = start;
+                let area = Self::list_area(ctx);
+                self.cell = self
+                    .list_table(ctx, area)
+                    .column_at(column.saturating_sub(area.x), area.width);
             }
         } else if contains(layout.facet_rows, column, row) {
             self.focus = Focus::Facets;
@@ -622,17 +735,12 @@ impl MainView {
         }
     }
 
-    fn draw_list(&self, ctx: &Ctx, frame: &mut Frame, layout: &MainLayout) {
+    /// The event list's table for `area` (inside the pane's border): the
+    /// window of rows around the cursor, the columns scrolled by `←`/`→`, the
+    /// cell cursor. Drawing, clicks and the cell cursor's scrolling share it.
+    fn list_table<'a>(&self, ctx: &Ctx<'a>, area: Rect) -> Table<'a> {
         let t = ctx.theme;
         let focused = self.focus == Focus::List;
-        let title = if ctx.results.newest_first {
-            " Events · newest first "
-        } else {
-            " Events · oldest first "
-        };
-        let block = pane(t, title, focused);
-        let area = block.inner(layout.list);
-        frame.render_widget(block, layout.list);
         let shown = ctx.results.shown();
         let words = ctx.filter.fuzzy_words();
         let window = Table::window(area, &self.list, shown.len());
@@ -698,13 +806,52 @@ impl MainView {
         } else {
             t.selected.add_modifier(Modifier::UNDERLINED)
         };
-        frame.render_widget(
-            Table::new(columns, rows)
-                .first(window.start)
-                .selected(self.list.selected, selected)
-                .header_style(t.header),
-            area,
-        );
+        Table::new(columns, rows)
+            .first(window.start)
+            .selected(self.list.selected, selected)
+            .header_style(t.header)
+            .skip_columns(self.h_skip)
+            .focused_cell(
+                self.cell.filter(|_| focused),
+                t.selected.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            )
+    }
+
+    /// The list's table area (inside its border) on this screen.
+    fn list_area(ctx: &Ctx) -> Rect {
+        inner(MainLayout::new(ctx.viewport.body).list)
+    }
+
+    /// Scrolls the columns so the cell cursor's column is shown.
+    fn show_cell(&mut self, ctx: &Ctx) {
+        let Some(cell) = self.cell else { return };
+        let area = Self::list_area(ctx);
+        if cell < self.h_skip {
+            self.h_skip = cell;
+        }
+        while self.h_skip < cell
+            && !self
+                .list_table(ctx, area)
+                .shown_columns(area.width)
+                .contains(&cell)
+        {
+            self.h_skip += 1;
+        }
+    }
+
+    fn draw_list(&self, ctx: &Ctx, frame: &mut Frame, layout: &MainLayout) {
+        let t = ctx.theme;
+        let focused = self.focus == Focus::List;
+        let title = if ctx.results.newest_first {
+            " Events · newest first "
+        } else {
+            " Events · oldest first "
+        };
+        let block = pane(t, title, focused);
+        let area = block.inner(layout.list);
+        frame.render_widget(block, layout.list);
+        let shown = ctx.results.shown();
+        frame.render_widget(self.list_table(ctx, area), area);
         if shown.is_empty() {
             let msg = if ctx.index.is_empty() {
                 "no events loaded yet"

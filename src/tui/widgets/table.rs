@@ -150,6 +150,11 @@ pub struct Table<'a> {
     selected: Option<(usize, Style)>,
     header: Style,
     spacing: u16,
+    /// Leading columns scrolled out of view (`←`/`→`); `None`: the table
+    /// does not scroll sideways (and shows no `‹`/`›`).
+    skip: Option<usize>,
+    /// A cell of the selected row drawn apart (the list's cell cursor).
+    cell: Option<(usize, Style)>,
 }
 
 impl<'a> Table<'a> {
@@ -161,7 +166,41 @@ impl<'a> Table<'a> {
             selected: None,
             header: Style::default(),
             spacing: 1,
+            skip: None,
+            cell: None,
         }
+    }
+
+    /// Scrolls the first `skip` columns out of view: columns that did not fit
+    /// come in from the right.
+    pub fn skip_columns(mut self, skip: usize) -> Table<'a> {
+        self.skip = Some(skip.min(self.columns.len().saturating_sub(1)));
+        self
+    }
+
+    /// Column `column` of the selected row gets `style` on top (a cell cursor).
+    pub fn focused_cell(mut self, column: Option<usize>, style: Style) -> Table<'a> {
+        self.cell = column.map(|c| (c, style));
+        self
+    }
+
+    /// The columns shown for `width`, in order.
+    pub fn shown_columns(&self, width: u16) -> Vec<usize> {
+        self.layout(width).into_iter().map(|(k, _)| k).collect()
+    }
+
+    /// The column drawn at `x` (cells from the left edge of the table) for
+    /// `width`, if a column is there.
+    pub fn column_at(&self, x: u16, width: u16) -> Option<usize> {
+        let layout = self.layout(width);
+        let cells = ratatui::layout::Layout::horizontal(layout.iter().map(|(_, c)| *c))
+            .spacing(self.spacing)
+            .split(Rect::new(0, 0, width, 1));
+        layout
+            .iter()
+            .zip(cells.iter())
+            .find(|(_, r)| x >= r.x && x < r.x + r.width + self.spacing)
+            .map(|((k, _), _)| *k)
     }
 
     /// A view's table as every table pane draws it: the window's rows, the
@@ -211,7 +250,8 @@ impl<'a> Table<'a> {
     /// Which columns are drawn, and their widths, for `width` cells.
     pub fn layout(&self, width: u16) -> Vec<(usize, Constraint)> {
         let spacing = self.spacing as usize;
-        let mut keep: Vec<usize> = (0..self.columns.len()).collect();
+        let skip = self.skip.unwrap_or(0).min(self.columns.len());
+        let mut keep: Vec<usize> = (skip..self.columns.len()).collect();
         // What each column needs at the least: its minimum, or less when its
         // content is narrower (short names do not push other columns out).
         let least: Vec<usize> = (0..self.columns.len())
@@ -314,11 +354,19 @@ impl Widget for Table<'_> {
             .zip(cells.iter())
             .map(|((k, _), r)| (*k, Constraint::Length(r.width)))
             .collect();
-        let header = Row::new(
-            layout
-                .iter()
-                .map(|(k, _)| Cell::from(self.columns[*k].title.clone())),
-        )
+        // `‹` and `›` say columns are scrolled off to the left or left out on the right.
+        let last_shown = layout.last().map(|(k, _)| *k);
+        let skip = self.skip.unwrap_or(0);
+        let more_right = self.skip.is_some() && layout.len() + skip < self.columns.len();
+        let header = Row::new(layout.iter().enumerate().map(|(n, (k, _))| {
+            let title = self.columns[*k].title.clone();
+            let title = match (n, skip > 0, Some(*k) == last_shown && more_right) {
+                (0, true, _) => format!("‹ {title}").into(),
+                (_, _, true) => format!("{title} ›").into(),
+                _ => title,
+            };
+            Cell::from(title)
+        }))
         .style(self.header);
         let selected = self.selected;
         let first = self.first;
@@ -331,13 +379,18 @@ impl Widget for Table<'_> {
                     Some((s, sel)) if s == first + n => row.style.patch(sel),
                     _ => row.style,
                 };
+                let is_selected = matches!(selected, Some((s, _)) if s == first + n);
                 let mut cells: Vec<Option<Line>> = row.cells.into_iter().map(Some).collect();
                 Row::new(
                     layout
                         .iter()
                         .map(|(k, width)| {
                             let line = cells.get_mut(*k).and_then(Option::take).unwrap_or_default();
-                            Cell::from(cut(line, self.columns[*k].cut, *width))
+                            let cell = Cell::from(cut(line, self.columns[*k].cut, *width));
+                            match self.cell {
+                                Some((c, focus)) if is_selected && c == *k => cell.style(focus),
+                                _ => cell,
+                            }
                         })
                         .collect::<Vec<_>>(),
                 )
