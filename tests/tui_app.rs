@@ -2195,3 +2195,47 @@ fn the_list_cell_cursor_pivots_and_the_columns_scroll() {
     assert_eq!(app.main.cell, Some(0), "the time cell of the second row");
     assert_eq!(app.main.list.selected, 1);
 }
+
+/// A push is two GitPush records: the list shows the one with references as
+/// `repo ← refs/heads/…`, and dims its negotiation partner as read-only
+/// events are, so a push no longer looks like two identical rows.
+#[test]
+fn git_push_pairs_read_as_one_push() {
+    let (_d, mut app) = app();
+    app.resize(250, 45);
+    app.set_filter_text("event:GitPush -errors");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(250, 45)).unwrap();
+    terminal
+        .draw(|f| trailscope::tui::draw::draw(f, &app))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let rows: Vec<(String, bool)> = (0..45)
+        .map(|y| {
+            let text: String = (0..250)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            // The style of the row's event name cell.
+            let at = text.find("GitPush").unwrap_or(0);
+            let x = text[..at].chars().count() as u16;
+            let dim = buffer[(x, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::DIM);
+            (text, dim)
+        })
+        .filter(|(text, _)| text.contains("GitPush") && text.contains("2024-03-"))
+        .collect();
+    assert!(rows.len() > 4, "{rows:?}");
+    // (Wide enough that no cell is cut.)
+    let pushed = |t: &str| t.contains(" ← refs/");
+    let with_refs: Vec<&(String, bool)> = rows.iter().filter(|(t, _)| pushed(t)).collect();
+    let without: Vec<&(String, bool)> = rows.iter().filter(|(t, _)| !pushed(t)).collect();
+    assert!(!with_refs.is_empty() && !without.is_empty(), "{rows:?}");
+    assert!(
+        with_refs.iter().all(|(_, dim)| !dim),
+        "pushes with references are not dimmed"
+    );
+    assert!(
+        without.iter().all(|(_, dim)| *dim),
+        "negotiations are dimmed: {without:?}"
+    );
+}

@@ -411,7 +411,7 @@ mod tests {
     fn hints_come_from_the_table() {
         assert_eq!(
             hints(C::List),
-            "Enter open  Tab facets  / filter  u users  r repos  p pipelines  q quit  ? help"
+            "Enter open  Tab cells  f filter to  / filter  u users  r repos  p pipelines  q quit  ? help"
         );
         assert!(hints(C::Detail).starts_with("Esc back  n next  N prev"));
         // Every hinted binding's key really does that action.

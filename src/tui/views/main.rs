@@ -749,19 +749,38 @@ impl MainView {
             .rows(window.clone())
             .map(|i| {
                 let e = ctx.index.event(i as usize);
+                // A push is two GitPush records: the one with references says
+                // `repo ← refs/heads/main`; its negotiation partner (no
+                // references) is dimmed like a read-only event.
+                let pushed = (e.name() == "GitPush")
+                    .then(|| e.git_refs())
+                    .unwrap_or_default();
+                let negotiation = e.name() == "GitPush" && pushed.is_empty();
                 let style = if !e.error().is_empty() {
                     t.error
-                } else if e.read_only() == Some(true) {
+                } else if e.read_only() == Some(true) || negotiation {
                     t.dim
                 } else {
                     t.base
+                };
+                let resource = match pushed.as_slice() {
+                    [] => highlighted(e.resource(), &words, plain, t.highlight),
+                    [(reference, _), more @ ..] => Line::raw(cell_text(&format!(
+                        "{} ← {reference}{}",
+                        e.resource(),
+                        if more.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" +{}", more.len())
+                        }
+                    ))),
                 };
                 TableRow::new(vec![
                     Line::raw(format_time_short(e.time())),
                     highlighted(e.name(), &words, plain, t.highlight),
                     Line::raw(cell_text(e.source().trim_end_matches(".amazonaws.com"))),
                     highlighted(e.actor(), &words, plain, t.highlight),
-                    highlighted(e.resource(), &words, plain, t.highlight),
+                    resource,
                     Line::raw(cell_text(e.region())),
                     Line::raw(cell_text(e.source_ip())),
                     Line::raw(cell_text(e.error())),
