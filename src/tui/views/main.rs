@@ -752,9 +752,11 @@ impl MainView {
                 // A push is two GitPush records: the one with references says
                 // `repo ← refs/heads/main`; its negotiation partner (no
                 // references) is dimmed like a read-only event.
-                let pushed = (e.name() == "GitPush")
-                    .then(|| e.git_refs())
-                    .unwrap_or_default();
+                let pushed = if e.name() == "GitPush" {
+                    e.git_refs()
+                } else {
+                    Vec::new()
+                };
                 let negotiation = e.name() == "GitPush" && pushed.is_empty();
                 let style = if !e.error().is_empty() {
                     t.error
