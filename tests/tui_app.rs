@@ -2239,3 +2239,53 @@ fn git_push_pairs_read_as_one_push() {
         "negotiations are dimmed: {without:?}"
     );
 }
+
+/// `/` in the facet pane narrows the current facet's values; picking one
+/// picks the value under the cursor among those kept; Esc clears it. `/` in
+/// the help keeps the keys and terms that hold the text.
+#[test]
+fn slash_narrows_facet_values_and_the_help() {
+    let (_d, mut app) = app();
+    app.resize(140, 40);
+    focus_facets(&mut app);
+    while app.main.current_facet() != Facet::User {
+        key(&mut app, KeyCode::Right);
+    }
+    let all = app.main.facet_values(&app.ctx()).len();
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "JOS");
+    let kept: Vec<String> = app
+        .main
+        .facet_values(&app.ctx())
+        .iter()
+        .map(|&(id, _)| app.index.strings.get(id).to_string())
+        .collect();
+    assert!(!kept.is_empty() && kept.len() < all, "{kept:?}");
+    assert!(
+        kept.iter()
+            .all(|v| trailscope::query::parse::fold(v).contains("jos")),
+        "{kept:?}"
+    );
+    assert!(draw_text(&app, 140, 40).contains("User values · /JOS"));
+    key(&mut app, KeyCode::Enter); // keep the narrowing
+    key(&mut app, KeyCode::Enter); // pick the value under the cursor
+    assert_eq!(app.filter.text, format!("user:=\"{}\"", kept[0]));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.main.facet_values(&app.ctx()).len(),
+        all,
+        "Esc: every value again"
+    );
+    // The help.
+    key(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::Char('/'));
+    typ(&mut app, "zoom");
+    key(&mut app, KeyCode::Enter);
+    let screen = draw_text(&app, 140, 40);
+    assert!(screen.contains("zoom into the bucket"), "{screen}");
+    assert!(!screen.contains("quit at once"), "{screen}");
+    key(&mut app, KeyCode::Esc);
+    assert!(draw_text(&app, 140, 40).contains("quit at once"));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.stack.is_empty(), "the next Esc closes the help");
+}

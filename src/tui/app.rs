@@ -368,6 +368,10 @@ impl App {
             self.filter_key(key);
             return;
         }
+        if self.stack.is_empty() && self.main.facet_search.is_editing() {
+            self.main.facet_search_key(&key);
+            return;
+        }
         if let Some(mut view) = self.stack.pop_if(|v| v.is_searching()) {
             view.search_key(&key, &self.ctx());
             self.stack.push(view);

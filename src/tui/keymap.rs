@@ -203,6 +203,8 @@ pub const BINDINGS: &[Binding] = &[
     b(C::List, &[k('d')], A::DiffOfEvent, "", "diff of the pipeline version a Create/UpdatePipeline event made"),
     b(C::Facets, &[code(Enter), k(' ')], A::ToggleValue, "select", "select the value (several = any of them)"),
     b(C::Facets, &[k('x')], A::ExcludeValue, "exclude", "exclude the value"),
+    b(C::Facets, &[k('/')], A::SearchRows, "search", "narrow the values to those that hold what you type (Enter keeps it, Esc clears it); the filter is edited from the list or timeline"),
+    b(C::Facets, &[code(Esc)], A::Back, "", "clear the values' / narrowing"),
     b(C::Facets, &[k('c')], A::ClearFacet, "clear", "clear this facet"),
     b(C::Facets, &[code(KeyCode::Left), k('h'), k('[')], A::Left, "", "previous facet"),
     b(C::Facets, &[code(Right), k('l'), k(']')], A::Right, "facet", "next facet"),
@@ -250,7 +252,8 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Repos, &[k('p')], A::RepoPipeline, "pipeline history", "the history of a pipeline that reads this repository"),
     b(C::Repos, &[k('a')], A::ToggleUnder, "", "count the events under the filter, or every event (the title says which)"),
     b(C::Repos, &[code(Esc), k('q')], A::Back, "back", "back"),
-    b(C::Popup, &[code(Esc), k('q')], A::Back, "close", "close"),
+    b(C::Popup, &[code(Esc), k('q')], A::Back, "close", "close (in the help, a / narrowing first)"),
+    b(C::Popup, &[k('/')], A::SearchRows, "search", "the help: only the keys and terms that hold what you type (Enter keeps it, Esc clears it)"),
 ];
 
 /// The action bound to `key` in `context`, if any.

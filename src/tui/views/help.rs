@@ -5,7 +5,7 @@ use crate::query::fields::FIELDS;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, help_sections};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{centered, pane};
+use crate::tui::widgets::{RowSearch, centered, pane};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -41,6 +41,9 @@ const LEFT: usize = 22;
 #[derive(Debug, Clone, Default)]
 pub struct HelpView {
     pub scroll: usize,
+    /// `/`: only the keys and terms whose line holds the query, under their
+    /// section titles.
+    pub search: RowSearch,
 }
 
 impl HelpView {
@@ -51,8 +54,9 @@ impl HelpView {
     /// The popup's lines at `width` (inside its border): a key or example longer
     /// than its column puts its text on the next line, and text wraps at words
     /// under its column, so nothing runs together or is cut at the edge.
-    fn lines(t: &Theme, width: usize) -> Vec<Line<'static>> {
+    fn lines(t: &Theme, width: usize, search: &RowSearch) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
+        let keeps = |left: &str, what: &str| search.keeps(&format!("{left} {what}"));
         let row = |lines: &mut Vec<Line<'static>>, left: &str, what: &str| {
             let indent = 2 + LEFT;
             let wrapped = wrap_words(what, width.saturating_sub(indent).max(20));
@@ -71,19 +75,32 @@ impl HelpView {
             }
         };
         for (title, rows) in help_sections() {
+            let kept: Vec<_> = rows.iter().filter(|(k, w)| keeps(k, w)).collect();
+            if kept.is_empty() {
+                continue;
+            }
             lines.push(Line::styled(title, t.header));
-            for (keys, what) in rows {
-                row(&mut lines, &keys, what);
+            for (keys, what) in kept {
+                row(&mut lines, keys, what);
             }
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled("Filter language", t.header));
         let fields = FIELDS.iter().map(|f| {
             let example = f.example.split("  ").next().unwrap_or(f.name);
             (example, f.help)
         });
-        for (token, what) in fields.chain(SYNTAX_HELP) {
+        let terms: Vec<(&str, &str)> = fields
+            .chain(SYNTAX_HELP)
+            .filter(|(token, what)| keeps(token, what))
+            .collect();
+        if !terms.is_empty() {
+            lines.push(Line::styled("Filter language", t.header));
+        }
+        for (token, what) in terms {
             row(&mut lines, token, what);
+        }
+        if lines.is_empty() {
+            lines.push(Line::styled("nothing in the help holds that", t.dim));
         }
         lines
     }
@@ -93,30 +110,42 @@ impl HelpView {
     }
 
     /// The largest scroll that still fills the popup.
-    fn max_scroll(ctx: &Ctx) -> usize {
+    fn max_scroll(&self, ctx: &Ctx) -> usize {
         let screen = ctx.viewport.screen;
         let visible = Self::area(screen).height.saturating_sub(2) as usize;
-        Self::lines(ctx.theme, Self::inner_width(screen))
+        Self::lines(ctx.theme, Self::inner_width(screen), &self.search)
             .len()
             .saturating_sub(visible)
     }
 
     pub fn update(&mut self, action: Action, ctx: &Ctx) -> Transition {
+        if action == Action::SearchRows {
+            self.search.start();
+            return Transition::Stay;
+        }
         let page = Self::area(ctx.viewport.screen).height.saturating_sub(2) as usize;
         if let Some(delta) = movement(action, page) {
-            self.scroll = scrolled(self.scroll, delta, Self::max_scroll(ctx));
+            self.scroll = scrolled(self.scroll, delta, self.max_scroll(ctx));
         }
         Transition::Stay
     }
 
     pub fn draw(&self, ctx: &Ctx, frame: &mut Frame, _area: Rect) {
         let popup = Self::area(frame.area());
-        let scroll = self.scroll.min(Self::max_scroll(ctx));
+        let scroll = self.scroll.min(self.max_scroll(ctx));
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(Self::lines(ctx.theme, Self::inner_width(frame.area())))
-                .block(pane(ctx.theme, " Help · Esc closes ", true))
-                .scroll((scroll as u16, 0)),
+            Paragraph::new(Self::lines(
+                ctx.theme,
+                Self::inner_width(frame.area()),
+                &self.search,
+            ))
+            .block(pane(
+                ctx.theme,
+                format!(" Help{} · / search · Esc closes ", self.search.title()),
+                true,
+            ))
+            .scroll((scroll as u16, 0)),
             popup,
         );
     }

@@ -14,7 +14,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::timeline::Timeline;
 use crate::tui::viewport::inner;
 use crate::tui::widgets::{
-    Column, Cursor, Cut, Table, TableRow, cell_text, contains, fit, highlighted, pane,
+    Column, Cursor, Cut, RowSearch, Table, TableRow, cell_text, contains, fit, highlighted, pane,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -124,6 +124,8 @@ pub struct MainView {
     /// The list's cell cursor (`Tab` within the row, or a click): the column
     /// `f`/`F` filter on.
     pub cell: Option<usize>,
+    /// `/` in the facet pane: the values shown are those that hold the query.
+    pub facet_search: RowSearch,
 }
 
 impl Default for MainView {
@@ -138,6 +140,7 @@ impl Default for MainView {
             drag_from: None,
             h_skip: 0,
             cell: None,
+            facet_search: RowSearch::default(),
         }
     }
 }
@@ -166,14 +169,31 @@ impl MainView {
         Facet::ALL[self.facet % Facet::ALL.len()]
     }
 
-    /// The current facet's values with their counts, most frequent first.
-    pub fn facet_values<'a>(&self, ctx: &Ctx<'a>) -> &'a [(StrId, u32)] {
-        ctx.results
+    /// The current facet's values with their counts, most frequent first;
+    /// with a `/` query, those that hold it.
+    pub fn facet_values<'a>(&self, ctx: &Ctx<'a>) -> std::borrow::Cow<'a, [(StrId, u32)]> {
+        let all = ctx
+            .results
             .selection
             .facets
             .get(self.facet)
             .map(|v| v.as_slice())
-            .unwrap_or(&[])
+            .unwrap_or(&[]);
+        if !self.facet_search.is_narrowing() {
+            return std::borrow::Cow::Borrowed(all);
+        }
+        all.iter()
+            .filter(|(id, _)| self.facet_search.keeps(ctx.index.strings.get(*id)))
+            .copied()
+            .collect()
+    }
+
+    /// A key typed into the facet values' `/` query (the cursor goes back to
+    /// the first value kept).
+    pub fn facet_search_key(&mut self, key: &ratatui::crossterm::event::KeyEvent) {
+        if self.facet_search.key(key) {
+            self.facet_cursor = Cursor::default();
+        }
     }
 
     /// The event under the list cursor.
@@ -289,6 +309,11 @@ impl MainView {
             return Transition::Stay;
         }
         match action {
+            Action::SearchRows => self.facet_search.start(),
+            Action::Back => {
+                self.facet_search.clear();
+                self.facet_cursor = Cursor::default();
+            }
             Action::Left => self.switch_facet(-1),
             Action::Right => self.switch_facet(1),
             Action::OpenEvent => {
@@ -484,6 +509,7 @@ impl MainView {
         let n = Facet::ALL.len() as isize;
         self.facet = ((self.facet as isize + delta).rem_euclid(n)) as usize;
         self.facet_cursor = Cursor::default();
+        self.facet_search = RowSearch::default();
     }
 
     /// `d` on a `CreatePipeline`/`UpdatePipeline` event: the diff of the version it made.
@@ -657,7 +683,10 @@ impl MainView {
             })
             .collect();
         let columns = vec![
-            Column::fill(format!("{} values", facet.title()), 1),
+            Column::fill(
+                format!("{} values{}", facet.title(), self.facet_search.title()),
+                1,
+            ),
             Column::content("", 1, 16),
         ];
         frame.render_widget(

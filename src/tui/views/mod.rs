@@ -136,6 +136,10 @@ impl View {
                 View::Repos(v) => v.search.clear(),
                 View::Pipelines(v) => v.search.clear(),
                 View::Detail(v) => v.search.clear(),
+                View::Help(v) => {
+                    v.scroll = 0;
+                    v.search.clear()
+                }
                 View::Versions(v) => {
                     let cleared = v.search.clear();
                     if cleared {
@@ -202,6 +206,7 @@ impl View {
             View::Pipelines(v) => v.search.is_editing(),
             View::Versions(v) => v.search.is_editing(),
             View::Detail(v) => v.search.is_editing(),
+            View::Help(v) => v.search.is_editing(),
             _ => false,
         }
     }
@@ -215,6 +220,12 @@ impl View {
             View::Versions(v) => {
                 if v.search.key(key) {
                     v.narrow(ctx.caches.pipelines());
+                }
+                return;
+            }
+            View::Help(v) => {
+                if v.search.key(key) {
+                    v.scroll = 0;
                 }
                 return;
             }
