@@ -253,7 +253,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Repos, &[k('a')], A::ToggleUnder, "", "count the events under the filter, or every event (the title says which)"),
     b(C::Repos, &[code(Esc), k('q')], A::Back, "back", "back"),
     b(C::Popup, &[code(Esc), k('q')], A::Back, "close", "close (in the help, a / narrowing first)"),
-    b(C::Popup, &[k('/')], A::SearchRows, "search", "the help: only the keys and terms that hold what you type (Enter keeps it, Esc clears it)"),
+    b(C::Popup, &[k('/')], A::SearchRows, "", "the help: only the keys and terms that hold what you type (Enter keeps it, Esc clears it)"),
 ];
 
 /// The action bound to `key` in `context`, if any.
