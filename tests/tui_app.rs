@@ -1686,7 +1686,33 @@ fn the_version_timeline_opens_events_filters_and_explains_an_empty_history() {
     };
     assert_eq!(d.event, pipelines[with].versions.last().unwrap().event);
     assert_eq!(d.row, None, "not a row of the list");
-    assert!(!draw_text(&app, 140, 40).contains("in the list)"));
+    let screen = draw_text(&app, 140, 40);
+    assert!(!screen.contains("in the list)"), "{screen}");
+    let versions = &pipelines[with].versions;
+    let newest = versions.last().unwrap();
+    assert!(
+        screen.contains(&format!(
+            "(version {} of {}",
+            newest.number, pipelines[with].name
+        )),
+        "{screen}"
+    );
+    // n/N walk the versions: N the one before, n back; n past the newest says so.
+    if versions.len() > 1 {
+        let before = &versions[versions.len() - 2];
+        key(&mut app, KeyCode::Char('N'));
+        let Some(View::Detail(d)) = app.stack.last() else {
+            panic!("no detail view")
+        };
+        assert_eq!(d.event, before.event);
+        key(&mut app, KeyCode::Char('n'));
+    }
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.message.as_deref(), Some("the newest version loaded"));
+    let Some(View::Detail(d)) = app.stack.last() else {
+        panic!("no detail view")
+    };
+    assert_eq!(d.event, newest.event);
     key(&mut app, KeyCode::Esc);
     // The compare picker starts on an older version than the one compared.
     key(&mut app, KeyCode::Enter);

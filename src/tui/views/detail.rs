@@ -98,6 +98,9 @@ pub struct DetailView {
     pub event: u32,
     /// Its row in the event list, for `n`/`N`; `None` when opened from elsewhere.
     pub row: Option<usize>,
+    /// Opened from a version timeline: (lifetime, version) the event made, for
+    /// `n`/`N` to walk the versions.
+    pub version: Option<(usize, u64)>,
     /// Which read request the document comes from (a newer request replaces it).
     pub request: u64,
     /// `None` while the JSON is being read.
@@ -117,6 +120,7 @@ impl DetailView {
         DetailView {
             event,
             row,
+            version: None,
             request,
             content: None,
             cursor: Cursor::default(),
@@ -131,6 +135,41 @@ impl DetailView {
         if self.search.key(key) && self.search.is_narrowing() {
             let from = self.current_line().map_or(0, |l| l.saturating_sub(1));
             self.go_to_match(from, true, ctx);
+        }
+    }
+
+    /// `n`/`N` when opened from a version timeline: the event of the next (or
+    /// previous) version in the loaded logs.
+    fn walk_versions(&self, forward: bool, ctx: &Ctx) -> Transition {
+        let Some((lifetime, number)) = self.version else {
+            return Transition::Stay;
+        };
+        let Some(l) = ctx.caches.pipelines().get(lifetime) else {
+            return Transition::Stay;
+        };
+        let next = if forward {
+            l.versions
+                .iter()
+                .map(|v| v.number)
+                .filter(|&n| n > number)
+                .min()
+        } else {
+            l.versions
+                .iter()
+                .map(|v| v.number)
+                .filter(|&n| n < number)
+                .max()
+        };
+        match next {
+            Some(version) => Transition::Replace(super::Target::VersionEvent { lifetime, version }),
+            None => Transition::Message(
+                if forward {
+                    "the newest version loaded"
+                } else {
+                    "the oldest version loaded"
+                }
+                .into(),
+            ),
         }
     }
 
@@ -196,6 +235,9 @@ impl DetailView {
             Action::NextEvent | Action::PrevEvent if self.search.is_narrowing() => {
                 let from = self.current_line().unwrap_or(0);
                 self.go_to_match(from, action == Action::NextEvent, ctx)
+            }
+            Action::NextEvent | Action::PrevEvent if self.version.is_some() => {
+                self.walk_versions(action == Action::NextEvent, ctx)
             }
             Action::NextEvent | Action::PrevEvent => {
                 let forward = action == Action::NextEvent;
@@ -467,13 +509,22 @@ impl DetailView {
                 .unwrap_or("");
             format!("{}: {message}", e.error())
         };
-        let position = match self.row {
-            Some(row) => format!(
+        let position = match (self.row, self.version) {
+            (Some(row), _) => format!(
                 "   ({} of {} in the list)",
                 crate::format::thousands(row + 1),
                 crate::format::thousands(ctx.results.shown().len())
             ),
-            None => String::new(),
+            (None, Some((lifetime, number))) => {
+                let name = ctx
+                    .caches
+                    .pipelines()
+                    .get(lifetime)
+                    .map(|l| escape(&l.name).into_owned())
+                    .unwrap_or_default();
+                format!("   (version {number} of {name}: n/N other versions)")
+            }
+            (None, None) => String::new(),
         };
         let mut outcome_line = field(t, "Outcome", escape(&outcome).into_owned());
         if !e.error().is_empty() {

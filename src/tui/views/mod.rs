@@ -44,6 +44,9 @@ pub enum View {
 pub enum Target {
     /// The detail view of an event; `row` is its row in the list, if it came from there.
     Event { event: u32, row: Option<usize> },
+    /// The detail view of the event that made version `version` of a lifetime
+    /// (opened from its version timeline: `n`/`N` walk the versions).
+    VersionEvent { lifetime: usize, version: u64 },
     /// A pipeline lifetime's version timeline; with `picking_for`, a picker of
     /// the version to compare that version with.
     Versions {
@@ -66,6 +69,12 @@ impl Target {
         Some(match self {
             Target::Event { event, row } => {
                 View::Detail(Box::new(detail::DetailView::reading(event, row, 0)))
+            }
+            Target::VersionEvent { lifetime, version } => {
+                let v = pipelines.get(lifetime)?.version(version)?;
+                let mut view = detail::DetailView::reading(v.event, None, 0);
+                view.version = Some((lifetime, version));
+                View::Detail(Box::new(view))
             }
             Target::Versions {
                 lifetime,

@@ -139,9 +139,9 @@ impl VersionsView {
         match action {
             Action::VersionEvent => {
                 return match version {
-                    Some(v) => Transition::Push(Target::Event {
-                        event: v.event,
-                        row: None,
+                    Some(v) => Transition::Push(Target::VersionEvent {
+                        lifetime: self.lifetime,
+                        version: v.number,
                     }),
                     None => Transition::Message("put the cursor on a version".into()),
                 };
