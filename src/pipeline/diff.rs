@@ -78,7 +78,7 @@ impl<'a> Path<'a> {
     }
 }
 
-fn child(path: &str, key: &str) -> String {
+pub(crate) fn child(path: &str, key: &str) -> String {
     let simple = !key.is_empty()
         && key
             .chars()
@@ -90,11 +90,11 @@ fn child(path: &str, key: &str) -> String {
     }
 }
 
-fn element(path: &str, label: &str) -> String {
+pub(crate) fn element(path: &str, label: &str) -> String {
     format!("{path}[{label}]")
 }
 
-fn name_of(v: &Value) -> Option<&str> {
+pub(crate) fn name_of(v: &Value) -> Option<&str> {
     // A scan, not a lookup: `name` is nearly always the first key, and hashing
     // it (SipHash) for every element of every array was a tenth of the diff.
     v.as_object()?

@@ -37,6 +37,42 @@ pub fn pretty_text(v: &Value) -> String {
     text.unwrap_or_default()
 }
 
+/// For each line of [`pretty`]`(v)`, the path of the value it starts (a
+/// closing bracket: its container's), written as [`super::diff::Change`]
+/// paths are (`stages[Build].actions[Compile].configuration`): the diff view
+/// finds where each structural change is in the line diff with it.
+pub fn line_paths(v: &Value) -> Vec<String> {
+    use super::diff::{child, element, name_of};
+    fn walk(v: &Value, path: &str, skip: Option<&str>, out: &mut Vec<String>) {
+        out.push(path.to_string());
+        let before = out.len();
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter().filter(|(k, _)| Some(k.as_str()) != skip) {
+                    walk(x, &child(path, k), None, out);
+                }
+            }
+            Value::Array(items) => {
+                let named = items.iter().all(|x| name_of(x).is_some());
+                for (i, x) in items.iter().enumerate() {
+                    let label = match name_of(x).filter(|_| named) {
+                        Some(name) => name.to_string(),
+                        None => i.to_string(),
+                    };
+                    walk(x, &element(path, &label), None, out);
+                }
+            }
+            _ => return,
+        }
+        if out.len() > before {
+            out.push(path.to_string()); // the closing bracket
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, "", Some("version"), &mut out);
+    out
+}
+
 /// [`pretty_text`] of both sides of a diff, side by side on two threads.
 pub fn pretty_pair(a: &Value, b: &Value) -> (String, String) {
     rayon::join(|| pretty_text(a), || pretty_text(b))
@@ -132,6 +168,27 @@ pub fn line_ops<S: Hash + Ord>(a: &[S], b: &[S]) -> Vec<LineOp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pretty_line_has_its_path() {
+        let v: Value = serde_json::from_str(
+            r#"{"name":"p","version":3,"roleArn":"r","stages":[{"name":"Source","actions":[{"name":"Get","configuration":{"RepositoryName":"infra","BranchName":"main"}}]},{"name":"Build","actions":[]}],"tags":[1,{"a":{}}],"empty":{}}"#,
+        )
+        .unwrap();
+        let lines = pretty(&v);
+        let paths = line_paths(&v);
+        assert_eq!(paths.len(), lines.len(), "{lines:#?}\n{paths:#?}");
+        let at =
+            |needle: &str| paths[lines.iter().position(|l| l.contains(needle)).unwrap()].clone();
+        assert_eq!(
+            at("\"BranchName\""),
+            "stages[Source].actions[Get].configuration.BranchName"
+        );
+        assert_eq!(at("\"actions\": []"), "stages[Build].actions");
+        assert_eq!(at("\"a\": {}"), "tags[1].a");
+        assert_eq!(at("\"roleArn\""), "roleArn");
+        assert_eq!(paths[0], "");
+    }
 
     fn lines(s: &str) -> Vec<String> {
         s.lines().map(str::to_string).collect()

@@ -123,11 +123,17 @@ impl DiffView {
                 )),
             ),
         };
-        let changes = match (from, &note) {
+        let mut changes = match (from, &note) {
             (Some(f), None) => l.changes(f, to).unwrap_or_default(),
             _ => Vec::new(),
         };
-        let lines: Vec<DiffLine> = line_ops(&old, &new)
+        let ops = line_ops(&old, &new);
+        if changes.len() > 1
+            && let (Some(a), Some(b)) = (from.and_then(|f| l.version(f)), l.version(to))
+        {
+            in_line_order(&mut changes, &ops, &a.structure, &b.structure);
+        }
+        let lines: Vec<DiffLine> = ops
             .into_iter()
             .map(|op| match op {
                 LineOp::Same(i, _) => DiffLine::Same(old[i].clone()),
@@ -464,6 +470,45 @@ impl DiffView {
     }
 }
 
+/// Puts `changes` in the order their lines come in the line diff `ops` of
+/// the two structures, the order `n`/`N` visit them (the structural diff lists
+/// a new key after the old ones, wherever it sits). A change goes where its
+/// first changed line is: the first deleted or inserted line at its path or
+/// under it.
+fn in_line_order(
+    changes: &mut [Change],
+    ops: &[LineOp],
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+) {
+    use crate::pipeline::lines::line_paths;
+    let (old_paths, new_paths) = (line_paths(old), line_paths(new));
+    // Each path, and each path above it, to the first changed line at or
+    // under it: one pass over the changed lines, then a lookup per change.
+    let mut first: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for (k, op) in ops.iter().enumerate() {
+        let path = match *op {
+            LineOp::Del(i) => old_paths.get(i),
+            LineOp::Ins(j) => new_paths.get(j),
+            LineOp::Same(..) => None,
+        };
+        let Some(path) = path else { continue };
+        first.entry("").or_insert(k);
+        for (at, c) in path.char_indices() {
+            if c == '.' || c == '[' {
+                first.entry(&path[..at]).or_insert(k);
+            }
+        }
+        first.entry(path.as_str()).or_insert(k);
+    }
+    let anchor = |c: &Change| -> usize {
+        let path = c.path.trim_end_matches(" (order)");
+        let path = if path == "(root)" { "" } else { path };
+        first.get(path).copied().unwrap_or(usize::MAX)
+    };
+    changes.sort_by_cached_key(anchor);
+}
+
 /// The row standing for `n` unchanged lines.
 fn folded(t: &Theme, n: usize) -> Line<'static> {
     Line::styled(
@@ -545,6 +590,26 @@ pub fn changed_span(a: &str, b: &str) -> ((usize, usize), (usize, usize)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The structural diff lists an added key after the old keys; the change
+    /// list follows the line diff's order, as `n`/`N` do.
+    #[test]
+    fn changes_come_in_the_order_of_their_lines() {
+        let old: serde_json::Value =
+            serde_json::from_str(r#"{"a":1,"b":{"x":1},"d":[{"name":"S","n":1}]}"#).unwrap();
+        let new: serde_json::Value =
+            serde_json::from_str(r#"{"a":2,"c":3,"b":{"x":2},"d":[{"name":"S","n":2}]}"#).unwrap();
+        let mut changes = crate::pipeline::diff::diff(&old, &new);
+        let paths = |c: &[Change]| c.iter().map(|c| c.path.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            paths(&changes),
+            ["a", "b.x", "d[S].n", "c"],
+            "the diff's own order"
+        );
+        let ops = line_ops(&pretty(&old), &pretty(&new));
+        in_line_order(&mut changes, &ops, &old, &new);
+        assert_eq!(paths(&changes), ["a", "c", "b.x", "d[S].n"]);
+    }
 
     #[test]
     fn unchanged_runs_fold_beyond_the_context() {
