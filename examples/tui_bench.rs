@@ -70,6 +70,8 @@ fn main() {
         LoadState::Done { elapsed: load_time },
         Theme::color(),
     );
+    // The app lays its screen out for the terminal it draws on.
+    app.resize(140, 40);
     let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
     let mut draw = |app: &mut App| {
         term.draw(|f| trailscope::tui::draw::draw(f, app))
@@ -140,7 +142,10 @@ fn main() {
 
     let mut times = Vec::new();
     let key = |app: &mut App, code| app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-    key(&mut app, KeyCode::Tab);
+    // The facet pane: Shift-Tab from the list, past the timeline.
+    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(app.main.focus, trailscope::tui::views::main::Focus::Facets);
     for facet in 0..8 {
         for _ in 0..2 {
             let t = Instant::now();
@@ -151,7 +156,10 @@ fn main() {
         let _ = facet;
         key(&mut app, KeyCode::Right);
     }
+    // Back to the list: facets → timeline → list.
     key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.main.focus, trailscope::tui::views::main::Focus::List);
     report("facet toggle + redraw", times, 50.0, 100.0);
 
     let mut times = Vec::new();
@@ -185,6 +193,45 @@ fn main() {
         times.push(t.elapsed());
     }
     report("cursor move / scroll + redraw", times, 16.0, 16.0);
+
+    // Keys that change no filter: the list's cell cursor and column scroll,
+    // the timeline's bucket cursor, the help and its search. One frame each.
+    let mut times = Vec::new();
+    let mut timed = |app: &mut App, code: KeyCode| {
+        let t = Instant::now();
+        key(app, code);
+        draw(app);
+        times.push(t.elapsed());
+    };
+    for _ in 0..9 {
+        timed(&mut app, KeyCode::Tab); // the eight cells, then the facets
+    }
+    timed(&mut app, KeyCode::Tab); // the timeline
+    assert_eq!(
+        app.main.focus,
+        trailscope::tui::views::main::Focus::Timeline
+    );
+    for code in [KeyCode::Left; 20].into_iter().chain([KeyCode::Right; 10]) {
+        timed(&mut app, code);
+    }
+    timed(&mut app, KeyCode::Tab); // the list
+    assert_eq!(app.main.focus, trailscope::tui::views::main::Focus::List);
+    for code in [KeyCode::Right, KeyCode::Right, KeyCode::Left, KeyCode::Left] {
+        timed(&mut app, code);
+    }
+    timed(&mut app, KeyCode::Char('?'));
+    for code in [KeyCode::Char('/'), KeyCode::Char('z'), KeyCode::Char('o')] {
+        timed(&mut app, code);
+    }
+    timed(&mut app, KeyCode::Esc);
+    timed(&mut app, KeyCode::Esc);
+    timed(&mut app, KeyCode::Esc);
+    report(
+        "keys that change no filter (cells, columns, timeline, help) + redraw",
+        times,
+        16.0,
+        16.0,
+    );
 
     let mut times = Vec::new();
     for _ in 0..20 {
