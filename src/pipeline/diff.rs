@@ -47,7 +47,9 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
 /// One step from a parent to a child.
 enum Step<'a> {
     Key(&'a str),
-    Named(&'a str),
+    /// An element of a named array: its name, and which of the elements so
+    /// named it is (0 for the first).
+    Named(&'a str, u32),
     Position(usize),
 }
 
@@ -62,7 +64,7 @@ impl<'a> Path<'a> {
         for step in &self.0 {
             match step {
                 Step::Key(k) => p = child(&p, k),
-                Step::Named(n) => p = element(&p, n),
+                Step::Named(n, k) => p = element(&p, &named_label(n, *k)),
                 Step::Position(i) => p = element(&p, &i.to_string()),
             }
         }
@@ -187,12 +189,38 @@ fn without_name(v: &Value) -> Value {
     v
 }
 
-/// Each name's first position.
-fn first_positions<'a>(names: &[&'a str]) -> FxHashMap<&'a str, usize> {
-    let mut m: FxHashMap<&str, usize> = FxHashMap::default();
-    m.reserve(names.len());
-    for (i, n) in names.iter().enumerate() {
-        m.entry(*n).or_insert(i);
+/// How an element of a named array is written in a path: its name, and for
+/// a second element of the same name `#2` (and so on).
+pub(crate) fn named_label(name: &str, nth: u32) -> String {
+    if nth == 0 {
+        name.to_string()
+    } else {
+        format!("{name}#{}", nth + 1)
+    }
+}
+
+/// Each element's name and which of the elements of that name it is: two
+/// actions both named `DeployProd` are the first and the second `DeployProd`,
+/// matched with the first and the second of the other side, not both with the
+/// first (which listed changes that never happened).
+pub(crate) fn occurrences<'a>(names: &[&'a str]) -> Vec<(&'a str, u32)> {
+    let mut seen: FxHashMap<&str, u32> = FxHashMap::default();
+    names
+        .iter()
+        .map(|&n| {
+            let k = seen.entry(n).or_insert(0);
+            *k += 1;
+            (n, *k - 1)
+        })
+        .collect()
+}
+
+/// Each (name, occurrence)'s position.
+fn positions<'a>(keys: &[(&'a str, u32)]) -> FxHashMap<(&'a str, u32), usize> {
+    let mut m: FxHashMap<(&str, u32), usize> = FxHashMap::default();
+    m.reserve(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        m.entry(*key).or_insert(i);
     }
     m
 }
@@ -200,21 +228,28 @@ fn first_positions<'a>(names: &[&'a str]) -> FxHashMap<&'a str, usize> {
 fn compare_named<'a>(a: &'a [Value], b: &'a [Value], path: &mut Path<'a>, out: &mut Vec<Change>) {
     let names_a: Vec<&str> = a.iter().filter_map(name_of).collect();
     let names_b: Vec<&str> = b.iter().filter_map(name_of).collect();
-    // Each name's first position on each side: lookups in O(1), so the whole
-    // comparison is linear in the number of elements (80k stages diff in milliseconds).
-    let (first_a, first_b) = (first_positions(&names_a), first_positions(&names_b));
-    let in_b = |n: &str| first_b.contains_key(n);
-    let in_a = |n: &str| first_a.contains_key(n);
+    // Elements are matched by (name, occurrence), each key's position found in
+    // O(1), so the whole comparison is linear in the number of elements (80k
+    // stages diff in milliseconds).
+    let (names_a, names_b) = (occurrences(&names_a), occurrences(&names_b));
+    let (first_a, first_b) = (positions(&names_a), positions(&names_b));
+    let in_b = |n: &(&str, u32)| first_b.contains_key(n);
+    let in_a = |n: &(&str, u32)| first_a.contains_key(n);
     // Renames: an unmatched old element and an unmatched new one at the same position.
     let renamed: Vec<bool> = (0..a.len())
-        .map(|i| !in_b(names_a[i]) && names_b.get(i).is_some_and(|nb| !in_a(nb)))
+        .map(|i| !in_b(&names_a[i]) && names_b.get(i).is_some_and(|nb| !in_a(nb)))
         .collect();
     // Order of the elements present on both sides.
-    let common_a: Vec<&str> = names_a.iter().copied().filter(|n| in_b(n)).collect();
-    let common_b: Vec<&str> = names_b.iter().copied().filter(|n| in_a(n)).collect();
+    let common_a: Vec<(&str, u32)> = names_a.iter().copied().filter(|n| in_b(n)).collect();
+    let common_b: Vec<(&str, u32)> = names_b.iter().copied().filter(|n| in_a(n)).collect();
     if common_a != common_b {
-        let order =
-            |l: &[&str]| Value::Array(l.iter().map(|n| Value::String(n.to_string())).collect());
+        let order = |l: &[(&str, u32)]| {
+            Value::Array(
+                l.iter()
+                    .map(|&(n, k)| Value::String(named_label(n, k)))
+                    .collect(),
+            )
+        };
         push(
             out,
             Op::Changed,
@@ -225,12 +260,14 @@ fn compare_named<'a>(a: &'a [Value], b: &'a [Value], path: &mut Path<'a>, out: &
     }
     for (i, va) in a.iter().enumerate() {
         let na = names_a[i];
-        if let Some(&j) = first_b.get(na) {
-            path.within(Step::Named(na), |path| compare(va, &b[j], path, out));
+        if let Some(&j) = first_b.get(&na) {
+            path.within(Step::Named(na.0, na.1), |path| {
+                compare(va, &b[j], path, out)
+            });
         } else if renamed[i] {
             let vb = &b[i];
             let nb = names_b[i];
-            let renamed_path = path.within(Step::Named(na), |path| path.text());
+            let renamed_path = path.within(Step::Named(na.0, na.1), |path| path.text());
             push(
                 out,
                 Op::Changed,
@@ -243,7 +280,7 @@ fn compare_named<'a>(a: &'a [Value], b: &'a [Value], path: &mut Path<'a>, out: &
             let mut inner = Vec::new();
             let mut under = Path(Vec::new());
             compare(&va, &vb, &mut under, &mut inner);
-            let base = path.within(Step::Named(nb), |path| path.text());
+            let base = path.within(Step::Named(nb.0, nb.1), |path| path.text());
             for mut c in inner {
                 c.path = if c.path == "(root)" {
                     base.clone()
@@ -255,14 +292,14 @@ fn compare_named<'a>(a: &'a [Value], b: &'a [Value], path: &mut Path<'a>, out: &
                 out.push(c);
             }
         } else {
-            let p = path.within(Step::Named(na), |path| path.text());
+            let p = path.within(Step::Named(na.0, na.1), |path| path.text());
             push(out, Op::Removed, p, Some(va), None);
         }
     }
     for (j, vb) in b.iter().enumerate() {
         let nb = names_b[j];
-        if !in_a(nb) && !renamed.get(j).copied().unwrap_or(false) {
-            let p = path.within(Step::Named(nb), |path| path.text());
+        if !in_a(&nb) && !renamed.get(j).copied().unwrap_or(false) {
+            let p = path.within(Step::Named(nb.0, nb.1), |path| path.text());
             push(out, Op::Added, p, None, Some(vb));
         }
     }
@@ -300,6 +337,31 @@ pub fn summary(changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two elements of one name are the first and the second of that name: an
+    /// unchanged list with a repeated name has no change (it used to compare
+    /// both with the first, and list changes that never happened).
+    #[test]
+    fn repeated_names_match_in_order() {
+        let v: Value = serde_json::from_str(
+            r#"{"actions":[{"name":"DeployProd","category":"Approval"},{"name":"Deploy","category":"Deploy"},{"name":"DeployProd","category":"Deploy","runOrder":2}]}"#,
+        )
+        .unwrap();
+        assert!(diff(&v, &v).is_empty(), "{:?}", diff(&v, &v));
+        let mut w = v.clone();
+        w["actions"][2]["runOrder"] = serde_json::json!(3);
+        let changes = diff(&v, &w);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].path, "actions[DeployProd#2].runOrder");
+        // The line paths name it the same way.
+        let lines = crate::pipeline::lines::pretty(&w);
+        let paths = crate::pipeline::lines::line_paths(&w);
+        let at = lines
+            .iter()
+            .position(|l| l.contains("\"runOrder\""))
+            .unwrap();
+        assert_eq!(paths[at], "actions[DeployProd#2].runOrder");
+    }
     use serde_json::json;
 
     fn pipeline(stages: Value) -> Value {
@@ -504,16 +566,13 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(60));
     }
 
+    /// A second element of a name is its own element: dropping it is a
+    /// removal (it was compared with the first of the name, giving a changed
+    /// value and an order change that never happened).
     #[test]
-    fn duplicate_names_match_their_first_occurrence() {
+    fn a_second_element_of_a_name_is_its_own() {
         let a = json!({"stages": [{"name": "A", "x": 1}, {"name": "A", "x": 2}]});
         let b = json!({"stages": [{"name": "A", "x": 1}]});
-        assert_eq!(
-            ops(&diff(&a, &b)),
-            [
-                (Op::Changed, "stages (order)"),
-                (Op::Changed, "stages[A].x")
-            ]
-        );
+        assert_eq!(ops(&diff(&a, &b)), [(Op::Removed, "stages[A#2]")]);
     }
 }

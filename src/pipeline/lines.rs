@@ -42,7 +42,7 @@ pub fn pretty_text(v: &Value) -> String {
 /// paths are (`stages[Build].actions[Compile].configuration`): the diff view
 /// finds where each structural change is in the line diff with it.
 pub fn line_paths(v: &Value) -> Vec<String> {
-    use super::diff::{child, element, name_of};
+    use super::diff::{child, element, name_of, named_label, occurrences};
     fn walk(v: &Value, path: &str, skip: Option<&str>, out: &mut Vec<String>) {
         out.push(path.to_string());
         let before = out.len();
@@ -53,10 +53,11 @@ pub fn line_paths(v: &Value) -> Vec<String> {
                 }
             }
             Value::Array(items) => {
-                let named = items.iter().all(|x| name_of(x).is_some());
+                let names: Option<Vec<&str>> = items.iter().map(name_of).collect();
+                let named = names.as_deref().map(occurrences);
                 for (i, x) in items.iter().enumerate() {
-                    let label = match name_of(x).filter(|_| named) {
-                        Some(name) => name.to_string(),
+                    let label = match named.as_ref().and_then(|n| n.get(i)) {
+                        Some(&(name, nth)) => named_label(name, nth),
                         None => i.to_string(),
                     };
                     walk(x, &element(path, &label), None, out);
