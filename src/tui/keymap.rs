@@ -196,7 +196,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Main, &[k('q')], A::Quit, "quit", "quit"),
     b(C::List, &[code(Enter)], A::OpenEvent, "open", "open the event"),
     b(C::List, &[code(Tab)], A::FocusNext, "cells", "the cell cursor to the next cell of the row (a click puts it on a cell); past the last, the facet panes (then the timeline, then the list again)"),
-    b(C::List, &[k('f')], A::PivotTo, "filter to", "filter to the value of the cell under the cell cursor, with its column's field (event:, source:, user:=, resource:=, region:, ip:, errorcode:; a time: that second)"),
+    b(C::List, &[k('f')], A::PivotTo, "filter to", "filter to the value of the cell under the cell cursor, with its column's field (event:, source:, user:=, resource:=, region:, ip:, error:; a time: that second)"),
     b(C::List, &[k('F')], A::PivotExclude, "", "exclude the value of the cell under the cell cursor"),
     b(C::List, &[code(KeyCode::Left), k('h')], A::Left, "", "scroll the columns back to the left"),
     b(C::List, &[code(Right), k('l')], A::Right, "", "scroll the columns to the right, to those that do not fit"),
@@ -279,9 +279,17 @@ pub fn hints(context: Context) -> String {
         layers.push(Context::Main);
     }
     layers.push(Context::Global);
+    // A key bound in an inner layer hides the outer layers' binding of it
+    // (in the facets, `/` searches the values: no `/ filter` hint).
     let mut seen: Vec<Action> = Vec::new();
+    let mut taken: Vec<Key> = Vec::new();
     let mut parts = Vec::new();
     for layer in layers {
+        let bound: Vec<Key> = BINDINGS
+            .iter()
+            .filter(|b| b.context == layer)
+            .flat_map(|b| b.keys.iter().copied())
+            .collect();
         for b in BINDINGS
             .iter()
             .filter(|b| b.context == layer && !b.hint.is_empty())
@@ -290,10 +298,11 @@ pub fn hints(context: Context) -> String {
                 continue;
             }
             seen.push(b.action);
-            if let Some(key) = b.keys.first() {
+            if let Some(key) = b.keys.first().filter(|k| !taken.contains(k)) {
                 parts.push(format!("{} {}", describe(key), b.hint));
             }
         }
+        taken.extend(bound);
     }
     parts.join("  ")
 }
@@ -417,6 +426,8 @@ mod tests {
             "Enter open  Tab cells  f filter to  / filter  u users  r repos  p pipelines  q quit  ? help"
         );
         assert!(hints(C::Detail).starts_with("Esc back  n next  N prev"));
+        // The facets' `/` searches the values; the main screen's `/ filter` is not offered there.
+        assert!(hints(C::Facets).contains("/ search") && !hints(C::Facets).contains("/ filter"));
         // Every hinted binding's key really does that action.
         for b in BINDINGS.iter().filter(|b| !b.hint.is_empty()) {
             let key = KeyEvent::new(

@@ -127,18 +127,21 @@ impl Timeline {
         bucket_index(self.start, self.step, self.len().max(1), t)
     }
 
-    /// The bucket drawn at column `x` of `width` (buckets share the width).
+    /// Columns each bucket is drawn on, of `width`: the same for every bucket
+    /// (equal counts look equal); what is left over stays empty at the right.
+    fn per_bucket(&self, width: usize) -> usize {
+        (width / self.len().max(1)).max(1)
+    }
+
+    /// The bucket drawn at column `x` of `width`.
     pub fn bucket_at(&self, x: usize, width: usize) -> usize {
-        if width == 0 {
-            return 0;
-        }
-        (x * self.len() / width).min(self.len().saturating_sub(1))
+        (x / self.per_bucket(width)).min(self.len().saturating_sub(1))
     }
 
     /// The columns bucket `b` is drawn on, of `width`.
     pub fn columns_of(&self, b: usize, width: usize) -> std::ops::Range<usize> {
-        let n = self.len().max(1);
-        (b * width).div_ceil(n)..((b + 1) * width).div_ceil(n)
+        let per = self.per_bucket(width);
+        (b * per).min(width)..((b + 1) * per).min(width)
     }
 
     /// Tick labels for an axis `width` columns wide: (column, label) at round
@@ -155,12 +158,18 @@ impl Timeline {
             s if (30 * DAY..365 * DAY).contains(&s) => 7,
             _ => 5,
         };
-        let per_bucket = width as f64 / self.len() as f64;
-        // Every k-th bucket, k the smallest of a round series giving room.
+        let per_bucket = self.per_bucket(width) as f64;
+        // Every k-th bucket, k the smallest of a round series giving room; under
+        // a day, one whose span divides a day or is whole days (no labels 18 h
+        // apart, which skip dates).
         let room = (label_width + 2) as f64;
-        let every = [1, 2, 3, 4, 6, 8, 12, 24, 48, 96]
+        let fits_days = |k: i64| {
+            let span = k.saturating_mul(self.step);
+            self.step >= DAY || DAY % span == 0 || span % DAY == 0
+        };
+        let every: usize = [1usize, 2, 3, 4, 6, 8, 12, 24, 48, 96, 192, 384]
             .into_iter()
-            .find(|&k| k as f64 * per_bucket >= room)
+            .find(|&k| k as f64 * per_bucket >= room && fits_days(k as i64))
             .unwrap_or_else(|| (room / per_bucket).ceil() as usize);
         let mut ticks = Vec::new();
         let mut next_free = 0;
@@ -305,7 +314,9 @@ mod tests {
         assert_eq!(step_name(15 * MINUTE), "15 min");
         let ticks = t.ticks(100);
         assert!(ticks.iter().any(|(_, l)| l == "03-02"), "{ticks:?}");
-        assert!(ticks.iter().any(|(_, l)| l == "12:00"), "{ticks:?}");
+        assert!(ticks.iter().any(|(_, l)| l == "08:00"), "{ticks:?}");
+        // Labels a span apart that divides a day: every date shows.
+        assert!(ticks.iter().any(|(_, l)| l == "03-03"), "{ticks:?}");
         assert!(
             ticks
                 .windows(2)

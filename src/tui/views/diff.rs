@@ -238,8 +238,14 @@ impl DiffView {
         match action {
             Action::SideBySide => self.toggle_side_by_side(),
             Action::ToggleContext => self.toggle_context(),
-            Action::NextChange | Action::PrevChange if !self.jump(action == Action::NextChange) => {
-                return Transition::Message("no more changes".into());
+            Action::NextChange | Action::PrevChange => {
+                if !self.jump(action == Action::NextChange) {
+                    return Transition::Message("no more changes".into());
+                }
+                // Which run of changed lines is at the top now.
+                let at = self.scroll + CONTEXT;
+                let k = self.change_rows.iter().filter(|&&r| r <= at).count().max(1);
+                return Transition::Message(format!("change {k} of {}", self.change_rows.len()));
             }
             Action::CompareWith => {
                 return Transition::Push(Target::Versions {

@@ -861,9 +861,13 @@ impl MainView {
             .selected(self.list.selected, selected)
             .header_style(t.header)
             .skip_columns(self.h_skip)
+            // The focused cell is a gap in the selected row's bar: not
+            // reversed, underlined and bold, whatever the row's own style.
             .focused_cell(
                 self.cell.filter(|_| focused),
-                t.selected.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+                Style::default()
+                    .remove_modifier(Modifier::REVERSED)
+                    .add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
             )
     }
 

@@ -292,7 +292,10 @@ pub fn open(action: Action, caches: &mut Caches, index: &Index) -> Result<View, 
         Action::OpenRepos => {
             caches.build_repos(index);
             if caches.repos().is_empty() {
-                return Err("no CodeCommit repositories in the loaded logs".into());
+                return Err(match &caches.under().filter {
+                    Some(_) => "no CodeCommit repository has events under the filter".into(),
+                    None => "no CodeCommit repositories in the loaded logs".into(),
+                });
             }
             Ok(View::Repos(repos::ReposView::default()))
         }

@@ -254,8 +254,13 @@ impl UsersView {
         let block = pane(
             t,
             format!(
-                " Users · {narrowed}{} actors{}{}{} · sorted by {} {arrow} · / search  s sort  S reverse  Enter filter ",
+                " Users · {narrowed}{} actor{}{}{}{} · sorted by {} {arrow} · / search  s sort  S reverse  Enter filter ",
                 thousands(all.len() - usize::from(unnamed)),
+                if all.len() - usize::from(unnamed) == 1 {
+                    ""
+                } else {
+                    "s"
+                },
                 if unnamed { " and (none)" } else { "" },
                 super::under_title(ctx),
                 self.search.title(),
