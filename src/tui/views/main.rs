@@ -901,11 +901,32 @@ impl MainView {
         } else {
             " Events · oldest first "
         };
-        let block = pane(t, title, focused);
-        let area = block.inner(layout.list);
-        frame.render_widget(block, layout.list);
+        let area = inner(layout.list);
+        let table = self.list_table(ctx, area);
+        // Columns off to either side (a narrow screen, or `←`/`→`): the title
+        // says how many, where the header would have no room to.
+        let right = LIST_COLUMNS
+            .saturating_sub(self.h_skip)
+            .saturating_sub(table.shown_columns(area.width).len());
+        let title = match (self.h_skip, right) {
+            (0, 0) => title.to_string(),
+            (left, right) => format!(
+                "{title}· columns {}{}(←/→) ",
+                if left > 0 {
+                    format!("‹{left} ")
+                } else {
+                    String::new()
+                },
+                if right > 0 {
+                    format!("{right}› ")
+                } else {
+                    String::new()
+                },
+            ),
+        };
+        frame.render_widget(pane(t, title, focused), layout.list);
         let shown = ctx.results.shown();
-        frame.render_widget(self.list_table(ctx, area), area);
+        frame.render_widget(table, area);
         if shown.is_empty() {
             let msg = if ctx.index.is_empty() {
                 "no events loaded yet"

@@ -151,7 +151,7 @@ pub struct Table<'a> {
     header: Style,
     spacing: u16,
     /// Leading columns scrolled out of view (`←`/`→`); `None`: the table
-    /// does not scroll sideways (and shows no `‹`/`›`).
+    /// does not scroll sideways.
     skip: Option<usize>,
     /// A cell of the selected row drawn apart (the list's cell cursor).
     cell: Option<(usize, Style)>,
@@ -354,19 +354,11 @@ impl Widget for Table<'_> {
             .zip(cells.iter())
             .map(|((k, _), r)| (*k, Constraint::Length(r.width)))
             .collect();
-        // `‹` and `›` say columns are scrolled off to the left or left out on the right.
-        let last_shown = layout.last().map(|(k, _)| *k);
-        let skip = self.skip.unwrap_or(0);
-        let more_right = self.skip.is_some() && layout.len() + skip < self.columns.len();
-        let header = Row::new(layout.iter().enumerate().map(|(n, (k, _))| {
-            let title = self.columns[*k].title.clone();
-            let title = match (n, skip > 0, Some(*k) == last_shown && more_right) {
-                (0, true, _) => format!("‹ {title}").into(),
-                (_, _, true) => format!("{title} ›").into(),
-                _ => title,
-            };
-            Cell::from(title)
-        }))
+        let header = Row::new(
+            layout
+                .iter()
+                .map(|(k, _)| Cell::from(self.columns[*k].title.clone())),
+        )
         .style(self.header);
         let selected = self.selected;
         let first = self.first;
