@@ -70,7 +70,7 @@ pub fn evaluate_unless(
         .partition_point(|&i| times[i as usize] != crate::model::NO_TIME);
     let timeline = super::timeline::Timeline::of(index, &selection.events, timed, timeline_width);
     let unmatched = compiled.unmatched_words().to_vec();
-    let widest = widest_values(index, &selection.facets);
+    let widest = widest_values(index, &selection.facets, filter);
     let emptied_by = (selection.events.is_empty() && !index.is_empty() && unmatched.is_empty())
         .then(|| emptying_term(index, request, cancel))
         .flatten();
@@ -87,13 +87,41 @@ pub fn evaluate_unless(
 }
 
 /// Per facet, the display width of its widest value, escaped as the list
-/// shows it (sources without `.amazonaws.com`).
-fn widest_values(index: &Index, facets: &[Vec<(crate::index::StrId, u32)>]) -> Vec<usize> {
+/// shows it (sources without `.amazonaws.com`). A facet's counts leave out its
+/// own terms (so other values can be picked): when the filter selects values
+/// of the facet, only those can be in the list, and only they are measured
+/// (`event:GitPush` does not make the Event column as wide as the longest
+/// event name, and leaves room for `repo ← refs/heads/main`).
+fn widest_values(
+    index: &Index,
+    facets: &[Vec<(crate::index::StrId, u32)>],
+    filter: &Filter,
+) -> Vec<usize> {
     use unicode_width::UnicodeWidthStr;
     facets
         .iter()
         .zip(crate::query::Facet::ALL)
         .map(|(values, facet)| {
+            let picks = filter
+                .terms
+                .iter()
+                .any(|t| !t.negated && crate::query::Facet::of(&t.cond) == Some(facet));
+            let selected: Vec<(crate::index::StrId, u32)> = if picks {
+                values
+                    .iter()
+                    .filter(|(id, _)| {
+                        filter.facet_state(facet, index.strings.get(*id)) == Some(true)
+                    })
+                    .copied()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let values = if selected.is_empty() {
+                values
+            } else {
+                &selected
+            };
             let suffix = if facet == crate::query::Facet::Source {
                 ".amazonaws.com"
             } else {
