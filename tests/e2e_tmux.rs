@@ -153,6 +153,26 @@ fn browse(dir: &std::path::Path) -> Tmux {
     t
 }
 
+/// A generated trail, its index (to compute what the screen must show) and
+/// its event count as the status bar writes it, open in the browser with every
+/// event listed.
+fn browse_loaded(
+    events: usize,
+    seed: u64,
+) -> (tempfile::TempDir, trailscope::index::Index, String, Tmux) {
+    let (dir, _) = common::corpus(events, seed);
+    let (index, _) = load(
+        &[dir.path().to_path_buf()],
+        &LoadOptions::default(),
+        &Progress::default(),
+    );
+    let total = thousands(index.len());
+    let t = browse(dir.path());
+    let everything = format!("{total} of {total} events");
+    t.wait_for("every event", 30, |s| s.contains(&everything));
+    (dir, index, total, t)
+}
+
 /// `q`: the browser ends with status 0; the screen after it.
 fn quit(t: &Tmux) -> String {
     t.keys(&["q"]);
@@ -210,16 +230,8 @@ fn open_filter_read_an_event_and_quit() {
 /// field; Backspace on the list goes back to the filter before.
 #[test]
 fn pivot_from_a_detail_line_and_step_back() {
-    let (dir, _) = common::corpus(3_000, 12);
-    let (index, _) = load(
-        &[dir.path().to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    );
-    let total = thousands(index.len());
-    let t = browse(dir.path());
+    let (_dir, index, total, t) = browse_loaded(3_000, 12);
     let everything = format!("{total} of {total} events");
-    t.wait_for("every event", 30, |s| s.contains(&everything));
     t.keys(&["Enter"]);
     t.wait_for("the detail view", 10, |s| s.contains("\"eventName\": \""));
     // Fold every object, so each top-level field is one line, then put the
@@ -263,17 +275,7 @@ fn pivot_from_a_detail_line_and_step_back() {
 /// bucket's (as the title said, and as the filter gives on the CLI's index).
 #[test]
 fn zoom_the_timeline_into_a_bucket() {
-    let (dir, _) = common::corpus(3_000, 12);
-    let (index, _) = load(
-        &[dir.path().to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    );
-    let total = thousands(index.len());
-    let t = browse(dir.path());
-    t.wait_for("every event", 30, |s| {
-        s.contains(&format!("{total} of {total} events"))
-    });
+    let (_dir, index, total, t) = browse_loaded(3_000, 12);
     // " Timeline · 2024-03-01 00:18:30–00:18:45 · 48 events ..." (a bucket
     // within a day, as every bucket of this 20-minute trail is)
     let bucket = |s: &str| -> Option<(String, String, String)> {

@@ -27,6 +27,11 @@ fn focus_facets(app: &mut App) {
     assert_eq!(app.main.focus, Focus::Facets);
 }
 
+/// Whether the status bar's message starts with `prefix`.
+fn says(app: &App, prefix: &str) -> bool {
+    app.message.as_deref().unwrap_or("").starts_with(prefix)
+}
+
 /// A key press, then the background work it started (as the run loop would).
 fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
@@ -2103,12 +2108,7 @@ fn slash_searches_the_event_json() {
     typ(&mut app, "zzqqxx");
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('n'));
-    assert!(
-        app.message
-            .as_deref()
-            .unwrap_or("")
-            .starts_with("no line holds")
-    );
+    assert!(says(&app, "no line holds"), "{:?}", app.message);
     key(&mut app, KeyCode::Esc);
     assert!(
         matches!(app.stack.last(), Some(View::Detail(_))),
@@ -2128,12 +2128,7 @@ fn the_list_cell_cursor_pivots_and_the_columns_scroll() {
     let (_d, mut app) = app();
     app.resize(80, 24);
     key(&mut app, KeyCode::Char('f'));
-    assert!(
-        app.message
-            .as_deref()
-            .unwrap_or("")
-            .starts_with("Tab to a cell")
-    );
+    assert!(says(&app, "Tab to a cell"), "{:?}", app.message);
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.main.cell, Some(0));
     key(&mut app, KeyCode::Tab);
