@@ -16,6 +16,7 @@ use crate::tui::viewport::inner;
 use crate::tui::widgets::{Cursor, RowSearch, pane, wrap};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -476,7 +477,11 @@ impl DetailView {
             if rows.len() >= height {
                 break;
             }
-            let mut wrapped = wrap(json_line(t, doc, i), width);
+            let mut spans = json_line(t, doc, i);
+            if self.search.is_narrowing() {
+                spans = mark_matches(spans, self.search.query(), t.highlight);
+            }
+            let mut wrapped = wrap(spans, width);
             if row == offset {
                 wrapped.drain(..skip.min(wrapped.len().saturating_sub(1)));
             }
@@ -621,6 +626,41 @@ fn or_dash(s: &str) -> String {
     }
 }
 
+/// `spans` with every occurrence of `query` (folded: lower case) marked with
+/// `mark`, for the detail view's `/`. ASCII text is compared ignoring case;
+/// a span with other characters is left as it is (folding them moves offsets).
+fn mark_matches(spans: Vec<Span<'static>>, query: &str, mark: Style) -> Vec<Span<'static>> {
+    if query.is_empty() || !query.is_ascii() {
+        return spans;
+    }
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let text = span.content.to_string();
+        if !text.is_ascii() {
+            out.push(span);
+            continue;
+        }
+        let lower = text.to_ascii_lowercase();
+        let mut at = 0;
+        while let Some(found) = lower[at..].find(query) {
+            let start = at + found;
+            let end = start + query.len();
+            if start > at {
+                out.push(Span::styled(text[at..start].to_string(), span.style));
+            }
+            out.push(Span::styled(
+                text[start..end].to_string(),
+                span.style.patch(mark),
+            ));
+            at = end;
+        }
+        if at < text.len() {
+            out.push(Span::styled(text[at..].to_string(), span.style));
+        }
+    }
+    out
+}
+
 /// One JSON line as coloured spans (every string escaped).
 fn json_line(t: &Theme, doc: &Folded, i: usize) -> Vec<Span<'static>> {
     let l = &doc.lines[i];
@@ -662,4 +702,31 @@ fn json_line(t: &Theme, doc: &Folded, i: usize) -> Vec<Span<'static>> {
         }
     }
     spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_are_marked_in_place_ignoring_case() {
+        let mark = Style::default().add_modifier(ratatui::style::Modifier::UNDERLINED);
+        let spans = vec![
+            Span::raw("  "),
+            Span::raw("\"repositoryName\": "),
+            Span::raw("\"Infra-repo\""),
+        ];
+        let out = mark_matches(spans, "repo", mark);
+        let text: String = out.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "  \"repositoryName\": \"Infra-repo\"", "nothing lost");
+        let marked: Vec<&str> = out
+            .iter()
+            .filter(|s| s.style == mark)
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(marked, ["repo", "repo"]);
+        // Non-ASCII spans stay as they are.
+        let out = mark_matches(vec![Span::raw("José")], "jos", mark);
+        assert_eq!(out.len(), 1);
+    }
 }
