@@ -183,29 +183,15 @@ fn quit(t: &Tmux) -> String {
 
 #[test]
 fn open_filter_read_an_event_and_quit() {
-    let (dir, _) = common::corpus(3_000, 12);
-    let (index, _) = load(
-        &[dir.path().to_path_buf()],
-        &LoadOptions::default(),
-        &Progress::default(),
-    );
-    let total = index.len();
+    let (_dir, index, total, t) = browse_loaded(3_000, 12);
     let pushes = Compiled::new(&Filter::parse("event:GitPush").unwrap(), &index)
         .select()
         .len();
-    let t = browse(dir.path());
-    t.wait_for("every event", 30, |s| {
-        s.contains(&format!(
-            "{} of {} events",
-            thousands(total),
-            thousands(total)
-        ))
-    });
 
     t.keys(&["/"]);
     t.type_text("event:GitPush");
     t.keys(&["Enter"]);
-    let want = format!("{} of {} events", thousands(pushes), thousands(total));
+    let want = format!("{} of {total} events", thousands(pushes));
     let screen = t.wait_for("the filtered count", 10, |s| s.contains(&want));
     assert!(screen.contains("Filter   event:GitPush"), "{screen}");
 

@@ -98,7 +98,7 @@ fn keep_diff_layout(replaced: Option<&View>, new: &mut View) {
 
 impl App {
     pub fn new(index: Arc<Index>, report: LoadReport, load: LoadState, theme: Theme) -> App {
-        let candidates = Arc::new(index.fuzzy_haystack());
+        let super::jobs::Prepared { index, candidates } = index.into();
         let mut app = App {
             theme,
             index,

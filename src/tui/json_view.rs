@@ -320,9 +320,21 @@ impl Folded {
 
     /// How many lines hold `needle`.
     pub fn count(&self, needle: &str) -> usize {
-        (0..self.lines.len())
-            .filter(|&i| self.line_holds(i, needle))
-            .count()
+        self.rank(needle, 0).1
+    }
+
+    /// Which match line `line` is (1 for the first; counted as if it held
+    /// `needle`) and how many lines hold it: one pass over the document (a
+    /// 300 MB field is 73k lines, each folded to be tested).
+    pub fn rank(&self, needle: &str, line: usize) -> (usize, usize) {
+        let (mut before, mut all) = (0, 0);
+        for i in 0..self.lines.len() {
+            if self.line_holds(i, needle) {
+                all += 1;
+                before += usize::from(i < line);
+            }
+        }
+        (before + 1, all)
     }
 
     /// Unfolds what hides line `i`; its visible row.

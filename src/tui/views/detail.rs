@@ -191,10 +191,7 @@ impl DetailView {
             return Transition::Message(format!("no line holds “{}”", escape(&query)));
         };
         let row = doc.reveal(line);
-        let (nth, all) = (
-            (0..line).filter(|&i| doc.line_holds(i, &query)).count() + 1,
-            doc.count(&query),
-        );
+        let (nth, all) = doc.rank(&query, line);
         self.skip_rows = 0;
         self.cursor.select(row, doc.visible.len(), height);
         Transition::Message(format!("match {nth} of {all}"))
