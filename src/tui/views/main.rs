@@ -366,7 +366,7 @@ impl MainView {
     /// `f`/`F` in the list: the filter to (or without) the value of the cell
     /// under the cell cursor, with the field of its column.
     fn pivot_on_cell(&self, exclude: bool, ctx: &Ctx) -> Transition {
-        use crate::query::{Cond, Match, Term};
+        use crate::query::Term;
         let Some(cell) = self.cell else {
             return Transition::Message(
                 "Tab to a cell (or click one) to filter on its value".into(),
@@ -377,8 +377,9 @@ impl MainView {
         };
         let e = ctx.index.event(event as usize);
         let mut filter = ctx.filter.clone();
-        let path = |p: &str| -> Vec<String> { vec![p.to_string()] };
-        let (value, cond) = match cell {
+        // Each column's value pivots as the detail view's line of the same
+        // field does (`query::pivot::term_for`).
+        let (value, path): (&str, &[&str]) = match cell {
             0 => {
                 if exclude || e.time() == crate::model::NO_TIME {
                     return Transition::Message("F on a time: zoom the timeline instead".into());
@@ -392,24 +393,19 @@ impl MainView {
                     to_list: true,
                 };
             }
-            1 => (e.name(), None),
-            2 => (e.source(), Some("eventSource")),
-            3 => (e.actor(), None),
-            4 => (e.resource(), None),
-            5 => (e.region(), Some("awsRegion")),
-            6 => (e.source_ip(), Some("sourceIPAddress")),
-            _ => (e.error(), Some("errorCode")),
+            1 => (e.name(), &["eventName"]),
+            2 => (e.source(), &["eventSource"]),
+            3 => (e.actor(), &["userIdentity", "arn"]),
+            4 => (e.resource(), &["resources", "0", "ARN"]),
+            5 => (e.region(), &["awsRegion"]),
+            6 => (e.source_ip(), &["sourceIPAddress"]),
+            _ => (e.error(), &["errorCode"]),
         };
         if value.is_empty() {
             return Transition::Message("the cell is empty: nothing to filter on".into());
         }
-        let cond = match (cell, cond) {
-            (1, _) => Cond::Event(vec![value.to_string()]),
-            (3, _) => Cond::User(vec![Match::exact(value)]),
-            (4, _) => Cond::Resource(vec![Match::exact(value)]),
-            (_, Some(field)) => crate::query::pivot::term_for(&path(field), value).cond,
-            _ => return Transition::Stay,
-        };
+        let path: Vec<String> = path.iter().map(|p| p.to_string()).collect();
+        let cond = crate::query::pivot::term_for(&path, value).cond;
         filter.pivot(Term {
             negated: exclude,
             cond,
@@ -883,9 +879,12 @@ impl MainView {
         if cell < self.h_skip {
             self.h_skip = cell;
         }
+        // The rows are read from the index once; only the scroll changes.
+        let table = self.list_table(ctx, area);
         while self.h_skip < cell
-            && !self
-                .list_table(ctx, area)
+            && !table
+                .clone()
+                .skip_columns(self.h_skip)
                 .shown_columns(area.width)
                 .contains(&cell)
         {
