@@ -18,6 +18,22 @@ pub struct Selection {
 
 const CHUNK: usize = 1 << 16;
 
+/// Adds `n` to value `id`'s counter among the `k`-th single-column facet's
+/// (nothing for a value of none of them).
+fn add_to_column(
+    columns: &mut [Vec<u32>; 5],
+    d: &crate::index::Distinct,
+    k: usize,
+    id: StrId,
+    n: u32,
+) {
+    if let Some(&dense) = d.column_dense.get(id as usize)
+        && dense != u32::MAX
+    {
+        columns[k][dense as usize] += n;
+    }
+}
+
 /// Facet counts of one range of events, over the dense value numbering of
 /// [`crate::index::Distinct`]: arrays of the facets' own sizes (dozens of event
 /// names, thousands of actors), never of every distinct string.
@@ -55,13 +71,7 @@ impl Counts {
         facet: Facet,
         i: usize,
     ) {
-        let mut column = |k: usize, id: StrId| {
-            if let Some(&dense) = d.column_dense.get(id as usize)
-                && dense != u32::MAX
-            {
-                self.columns[k][dense as usize] += 1;
-            }
-        };
+        let mut column = |k: usize, id: StrId| add_to_column(&mut self.columns, d, k, id, 1);
         match facet {
             Facet::Source => column(0, c.source[i]),
             Facet::Event => column(1, c.name[i]),
@@ -108,11 +118,7 @@ impl Counts {
                 continue;
             }
             for (k, &id) in shapes.values[shape].iter().enumerate() {
-                if let Some(&dense) = d.column_dense.get(id as usize)
-                    && dense != u32::MAX
-                {
-                    self.columns[k][dense as usize] += *n;
-                }
+                add_to_column(&mut self.columns, d, k, id, *n);
             }
             *n = 0;
         }
@@ -358,7 +364,7 @@ impl Filter {
     pub fn pick_only(&mut self, picks: &[(Facet, &str)]) {
         for &(facet, value) in picks {
             self.clear_facet(facet);
-            self.toggle_facet_value(facet, value);
+            self.add_value(facet, value, false);
         }
     }
 
