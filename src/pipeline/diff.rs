@@ -215,14 +215,9 @@ pub(crate) fn occurrences<'a>(names: &[&'a str]) -> Vec<(&'a str, u32)> {
         .collect()
 }
 
-/// Each (name, occurrence)'s position.
+/// Each (name, occurrence)'s position (the keys are unique: see [`occurrences`]).
 fn positions<'a>(keys: &[(&'a str, u32)]) -> FxHashMap<(&'a str, u32), usize> {
-    let mut m: FxHashMap<(&str, u32), usize> = FxHashMap::default();
-    m.reserve(keys.len());
-    for (i, key) in keys.iter().enumerate() {
-        m.entry(*key).or_insert(i);
-    }
-    m
+    keys.iter().copied().zip(0..).collect()
 }
 
 fn compare_named<'a>(a: &'a [Value], b: &'a [Value], path: &mut Path<'a>, out: &mut Vec<Change>) {
